@@ -1,0 +1,5 @@
+"""``python -m glucolake`` is the same as the ``glucolake`` command."""
+
+from glucolake.cli import main
+
+main()

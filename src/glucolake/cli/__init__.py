@@ -1,0 +1,25 @@
+"""The one command line: ``glucolake <step> [options]``.
+
+Every subcommand is a thin shell: it builds the typed settings once (from the process environment and
+the options), then calls plain Python in the package. Nothing below this module reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from glucolake import __version__
+from glucolake.cli.ingest import ingest
+from glucolake.cli.simulate import simulate
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="glucolake")
+def main() -> None:
+    """glucolake: CGM analytics from Nightscout, on one machine or on Kubernetes."""
+
+
+main.add_command(ingest)
+main.add_command(simulate)

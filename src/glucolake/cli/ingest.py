@@ -1,0 +1,130 @@
+"""``glucolake ingest``: Nightscout sites into the raw zone."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from glucolake import logs
+from glucolake.cli._options import duration_ms, load_settings, source_options, timestamp_ms
+from glucolake.ingest import IngestOptions, run_ingest
+from glucolake.ingest.progress import LogReporter, TerminalReporter
+from glucolake.lake import Lake, LakeError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from glucolake.ingest import SourceResult
+
+__all__ = ["ingest"]
+
+log = logs.get_logger(__name__)
+
+
+@click.command()
+@source_options
+@click.option(
+    "--since", help="Fetch from this UTC date or date-time (a backfill; watermarks untouched)."
+)
+@click.option("--until", help="Fetch up to (excluding) this UTC date or date-time.")
+@click.option(
+    "--overlap",
+    default="6h",
+    show_default=True,
+    help="Incremental runs re-read this much before the newest stored document (late uploads).",
+)
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Sources fetched at once.",
+)
+@click.option(
+    "--json-logs/--no-json-logs",
+    default=None,
+    help="Force JSON log lines (default: unless on a terminal).",
+)
+def ingest(
+    *,
+    sources_file: Path | None,
+    url: str | None,
+    source_id: str | None,
+    timezone: str | None,
+    since: str | None,
+    until: str | None,
+    overlap: str,
+    concurrency: int,
+    json_logs: bool | None,
+) -> None:
+    """Fetch entries, treatments, devicestatus and profiles into the raw zone of the lake.
+
+    The first run of a source fetches its whole history; later runs continue from the newest stored
+    document. Exit status: 0 when every source succeeded, 1 when any failed (the others still run),
+    2 for a configuration error.
+    """
+    settings = load_settings(
+        sources_file=sources_file, url=url, source_id=source_id, timezone=timezone
+    )
+    use_json = logs.configure(json_lines=json_logs, secrets=settings.secrets)
+    options = IngestOptions(
+        since_ms=timestamp_ms(since, option="--since"),
+        until_ms=timestamp_ms(until, option="--until"),
+        overlap_ms=duration_ms(overlap, option="--overlap"),
+    )
+    try:
+        lake = Lake.open(settings.lake, settings.s3)
+        lake.check()
+    except LakeError as exc:
+        click.echo(f"glucolake: error: {exc}", err=True)
+        sys.exit(2)
+    if use_json:
+        results = run_ingest(
+            settings.sources, lake, options, LogReporter(), concurrency=concurrency
+        )
+    else:
+        with TerminalReporter() as reporter:
+            results = run_ingest(settings.sources, lake, options, reporter, concurrency=concurrency)
+        _print_summary(results)
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        click.echo(f"glucolake: error: {result.error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+def _print_summary(results: list[SourceResult]) -> None:
+    table = Table(title="ingest", title_justify="left")
+    for column in (
+        "source",
+        "time zone",
+        "entries",
+        "treatments",
+        "devicestatus",
+        "requests",
+        "retries",
+        "status",
+    ):
+        table.add_column(
+            column,
+            justify="right"
+            if column in {"entries", "treatments", "devicestatus", "requests", "retries"}
+            else "left",
+        )
+    for r in results:
+        written = {k: f"{v.documents_written:,}" for k, v in r.written.items()}
+        table.add_row(
+            r.source_id,
+            r.timezone or "",
+            written.get("entries", ""),
+            written.get("treatments", ""),
+            written.get("devicestatus", ""),
+            str(r.requests),
+            str(r.retries),
+            "[green]ok[/]" if r.ok else "[red]failed[/]",
+        )
+    Console(stderr=True).print(table)

@@ -1,0 +1,175 @@
+"""The raw zone: every fetched document, kept as fetched, partitioned by source and UTC day.
+
+Layout: ``raw/nightscout/<collection>/source=<id>/date=<UTC day>/<batch>-<n>.parquet``.
+
+The zone is append-only. Re-fetching a period (incremental runs overlap on purpose, and a killed
+run is simply run again) writes only documents the partition does not already hold byte for byte,
+so what was fetched is never lost and never stored twice. A document the site changed since (same
+``_id``, other content) is a new fact and is kept next to the old one; the staging layer decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from glucolake.lake.raw_encoding import (
+    DOCUMENT,
+    canonical_json,
+    encode_documents,
+    to_parquet_bytes,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from glucolake.lake.storage import Lake
+
+__all__ = [
+    "COLLECTIONS",
+    "UNKNOWN_DAY",
+    "RawPartitionWriter",
+    "WriteStats",
+    "document_day",
+    "partition_dir",
+]
+
+COLLECTIONS = ("entries", "treatments", "devicestatus", "profile")
+UNKNOWN_DAY = "unknown"
+# Which field dates a document of each collection (the field the API filters on).
+_TIME_FIELD = {
+    "entries": "date",
+    "treatments": "created_at",
+    "devicestatus": "created_at",
+    "profile": "startDate",
+}
+# Flush a partition early when it holds this many documents, to bound memory on huge days.
+_MAX_BUFFERED = 50_000
+
+
+def partition_dir(collection: str, source_id: str, day: str) -> str:
+    """The folder of one source's documents of one UTC day."""
+    return f"raw/nightscout/{collection}/source={source_id}/date={day}"
+
+
+def document_day(collection: str, document: dict[str, Any]) -> str:
+    """The UTC day a document belongs to, read from the field the API filters on.
+
+    Entries' ``date`` is taken as epoch ms even when an uploader wrote seconds (that lands in 1970,
+    as the site itself would show it); repairing it is the staging layer's job, not the raw zone's.
+    Documents without a usable time go to ``date=unknown``: kept, never dropped.
+    """
+    value = document.get(_TIME_FIELD[collection])
+    if collection == "entries":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                return datetime.fromtimestamp(value / 1000, UTC).date().isoformat()
+            except (OverflowError, OSError, ValueError):
+                return UNKNOWN_DAY
+        return UNKNOWN_DAY
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return UNKNOWN_DAY
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).date().isoformat()
+    return UNKNOWN_DAY
+
+
+@dataclass
+class WriteStats:
+    """What a writer did."""
+
+    documents_written: int = 0
+    documents_already_stored: int = 0
+    files_written: int = 0
+    bytes_written: int = 0
+    days: set[str] = field(default_factory=set)
+
+
+class RawPartitionWriter:
+    """Buffers one source's documents of one collection per UTC day and writes whole files."""
+
+    def __init__(self, lake: Lake, *, collection: str, source_id: str, batch_id: str) -> None:
+        """Prepare a writer; nothing touches the lake until a flush."""
+        if collection not in COLLECTIONS:
+            raise ValueError(f"unknown collection {collection!r}")
+        self._lake = lake
+        self._collection = collection
+        self._source_id = source_id
+        self._batch_id = batch_id
+        self._buffers: dict[str, dict[str, tuple[dict[str, Any], str, datetime]]] = {}
+        self._file_numbers: dict[str, int] = {}
+        self.stats = WriteStats()
+
+    def add(self, documents: Iterable[dict[str, Any]], *, fetched_at: datetime) -> None:
+        """Buffer documents fetched at ``fetched_at``; byte-identical repeats are kept once."""
+        for document in documents:
+            day = document_day(self._collection, document)
+            text = canonical_json(document)
+            buffer = self._buffers.setdefault(day, {})
+            buffer.setdefault(text, (document, text, fetched_at))
+            if len(buffer) >= _MAX_BUFFERED:
+                self.flush(day)
+
+    def buffered_days(self) -> list[str]:
+        """Days that hold buffered documents."""
+        return sorted(self._buffers)
+
+    def flush_days_after(self, day: str) -> None:
+        """Write every buffered day strictly after ``day`` (ISO days sort as strings).
+
+        The ingest walks a site newest first, so once it has seen a document of ``day`` no
+        later day can receive more documents in this walk: they are complete and can be written.
+        """
+        for buffered in self.buffered_days():
+            if buffered != UNKNOWN_DAY and buffered > day:
+                self.flush(buffered)
+
+    def close(self) -> WriteStats:
+        """Write everything still buffered and return the statistics."""
+        for day in self.buffered_days():
+            self.flush(day)
+        return self.stats
+
+    def flush(self, day: str) -> None:
+        """Write the buffered documents of ``day`` that the partition does not already hold."""
+        buffer = self._buffers.pop(day, {})
+        if not buffer:
+            return
+        folder = partition_dir(self._collection, self._source_id, day)
+        stored = self._stored_documents(folder)
+        fresh = [triple for text, triple in buffer.items() if text not in stored]
+        self.stats.documents_already_stored += len(buffer) - len(fresh)
+        if not fresh:
+            return
+        fresh.sort(key=_sort_key)
+        number = self._file_numbers.get(day, 0)
+        self._file_numbers[day] = number + 1
+        data = to_parquet_bytes(
+            encode_documents(fresh, source_id=self._source_id, batch_id=self._batch_id)
+        )
+        self._lake.put_atomic(f"{folder}/{self._batch_id}-{number:04d}.parquet", data)
+        self.stats.documents_written += len(fresh)
+        self.stats.files_written += 1
+        self.stats.bytes_written += len(data)
+        self.stats.days.add(day)
+
+    def _stored_documents(self, folder: str) -> set[str]:
+        stored: set[str] = set()
+        for path in self._lake.list_files(folder):
+            column = self._lake.read_parquet(path, columns=[DOCUMENT]).column(DOCUMENT)
+            stored.update(str(text) for text in column.to_pylist())
+        return stored
+
+
+def _sort_key(triple: tuple[dict[str, Any], str, datetime]) -> tuple[float, str, str]:
+    # Rows in time order compress far better (delta-encoded dates, shared ObjectId prefixes).
+    document, text, _ = triple
+    when = document.get("date", document.get("created_at", document.get("startDate")))
+    if isinstance(when, int | float) and not isinstance(when, bool):
+        return (float(when), "", text)
+    return (0.0, str(when), text)

@@ -1,0 +1,143 @@
+"""How Nightscout documents become Parquet in the raw zone, losslessly.
+
+Every file holds, per document:
+- ``_gl_document``: the document as fetched, as JSON text (key order and JSON types preserved);
+- ``_gl_source_id``, ``_gl_batch_id``, ``_gl_fetched_at``: ingest metadata;
+- one column per top-level scalar field, typed by what the file's documents actually hold.
+
+Nightscout types are loose (``sgv`` may be ``176`` or ``"176"``): a field whose values disagree on
+type within one file is stored as text (JSON text for the non-strings), so no value is ever coerced
+or lost. Nested objects and arrays (devicestatus' ``loop``, ``pump``…) live only in
+``_gl_document``, where JSON functions reach them; duplicating them as text columns would double
+the zone's size for no information.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import datetime
+
+__all__ = [
+    "DOCUMENT",
+    "METADATA_COLUMNS",
+    "canonical_json",
+    "encode_documents",
+    "to_parquet_bytes",
+]
+
+DOCUMENT = "_gl_document"
+SOURCE_ID = "_gl_source_id"
+BATCH_ID = "_gl_batch_id"
+FETCHED_AT = "_gl_fetched_at"
+METADATA_COLUMNS = (SOURCE_ID, BATCH_ID, FETCHED_AT, DOCUMENT)
+
+# zstd level 6: within a few percent of level 19's size on CGM documents, at a fraction of its cost.
+ZSTD_LEVEL = 6
+_INT64 = (-(2**63), 2**63 - 1)
+_DICTIONARY_MAX_DISTINCT_RATIO = 0.1
+
+
+def canonical_json(document: dict[str, Any]) -> str:
+    """The document as compact JSON text, keys in the order the server sent them."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def encode_documents(
+    documents: Sequence[tuple[dict[str, Any], str, datetime]],
+    *,
+    source_id: str,
+    batch_id: str,
+) -> pa.Table:
+    """Build the raw table for ``(document, canonical JSON, fetched_at)`` triples."""
+    names: dict[str, None] = {}
+    for document, _, _ in documents:
+        for key in document:
+            if key not in names and not key.startswith("_gl_"):
+                names[key] = None
+    columns: dict[str, pa.Array[Any]] = {
+        SOURCE_ID: pa.array([source_id] * len(documents), pa.string()),
+        BATCH_ID: pa.array([batch_id] * len(documents), pa.string()),
+        FETCHED_AT: pa.array([f for _, _, f in documents], pa.timestamp("ms", tz="UTC")),
+        DOCUMENT: pa.array([text for _, text, _ in documents], pa.string()),
+    }
+    for name in names:
+        column = _scalar_column([document.get(name) for document, _, _ in documents])
+        if column is not None:
+            columns[name] = column
+    return pa.table(columns)
+
+
+def to_parquet_bytes(table: pa.Table) -> bytes:
+    """Serialise a raw table with encodings chosen per column for CGM data."""
+    dictionary: list[str] = []
+    encodings: dict[str, str] = {}
+    for field in table.schema:
+        column = table.column(field.name)
+        if field.name == DOCUMENT:
+            encodings[field.name] = "PLAIN"
+        elif pa.types.is_string(field.type):
+            distinct = len(column.unique())
+            if distinct <= max(1, int(len(column) * _DICTIONARY_MAX_DISTINCT_RATIO)):
+                dictionary.append(field.name)
+            else:
+                # Sorted timestamps and ObjectIds share long prefixes: front coding wins.
+                encodings[field.name] = "DELTA_BYTE_ARRAY"
+        elif pa.types.is_integer(field.type) or pa.types.is_timestamp(field.type):
+            encodings[field.name] = "DELTA_BINARY_PACKED"
+        elif pa.types.is_floating(field.type):
+            encodings[field.name] = "BYTE_STREAM_SPLIT"
+    sink = io.BytesIO()
+    pq.write_table(
+        table,
+        sink,
+        compression="zstd",
+        compression_level=ZSTD_LEVEL,
+        use_dictionary=dictionary,  # type: ignore[arg-type]  # the stubs forget the list form
+        column_encoding=encodings,
+        write_statistics=True,
+    )
+    return sink.getvalue()
+
+
+def _scalar_column(values: Iterable[Any]) -> pa.Array[Any] | None:
+    """Type a field's values; ``None`` if it only holds objects/arrays (kept in the document)."""
+    values = list(values)
+    kinds = {_kind(v) for v in values if v is not None}
+    if not kinds or kinds == {"nested"}:
+        return None
+    if kinds == {"bool"}:
+        return pa.array(values, pa.bool_())
+    if kinds == {"int"} and all(v is None or _INT64[0] <= v <= _INT64[1] for v in values):
+        return pa.array(values, pa.int64())
+    if kinds <= {"int", "float"}:
+        return pa.array([None if v is None else float(v) for v in values], pa.float64())
+    if kinds == {"str"}:
+        return pa.array(values, pa.string())
+    # Mixed types: text, strings as they are and everything else as its JSON literal.
+    return pa.array(
+        [
+            v if v is None or isinstance(v, str) else json.dumps(v, separators=(",", ":"))
+            for v in values
+        ],
+        pa.string(),
+    )
+
+
+def _kind(value: Any) -> str:  # noqa: ANN401 - any JSON value
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    return "nested"
