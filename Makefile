@@ -40,7 +40,7 @@ help: ## Display this help.
 
 .PHONY: demo
 demo: venv ## Set everything up and run the pipeline on simulated Nightscout sites (one machine).
-	GLUCOLAKE_HOME=$(GLUCOLAKE_HOME) $(RUN) python -m glucolake.demo
+	GLUCOLAKE_HOME=$(GLUCOLAKE_HOME) $(RUN) scripts/demo.sh
 
 ##@ Development
 
@@ -57,14 +57,14 @@ lock: $(UV) ## Re-resolve uv.lock after editing pyproject.toml.
 
 .PHONY: lint
 lint: venv ## Run ruff (lint and format check) and mypy (strict).
-	$(RUN) ruff check src tests
-	$(RUN) ruff format --check src tests
+	$(RUN) ruff check src tests benchmarks
+	$(RUN) ruff format --check src tests benchmarks
 	$(RUN) mypy src
 
 .PHONY: fmt
 fmt: venv ## Format the code and apply safe ruff fixes.
-	$(RUN) ruff format src tests
-	$(RUN) ruff check --fix src tests
+	$(RUN) ruff format src tests benchmarks
+	$(RUN) ruff check --fix src tests benchmarks
 
 .PHONY: test
 test: lint ## Run lint and every test, the slow integration tests included.
@@ -76,11 +76,11 @@ test-fast: venv ## Run the quick tests only (no servers, no pipeline runs).
 
 .PHONY: bench
 bench: venv ## Measure ingest throughput and raw compression; writes docs/benchmarks.md.
-	$(RUN) python -m glucolake.bench --out docs/benchmarks.md
+	$(RUN) python -m benchmarks.run --out docs/benchmarks.md
 
 .PHONY: bench-quick
 bench-quick: venv ## A small benchmark run (about a minute); prints, writes nothing.
-	$(RUN) python -m glucolake.bench --quick
+	$(RUN) python -m benchmarks.run --quick
 
 .PHONY: clean
 clean: ## Remove the demo home, caches and build output (keeps the venv and tools).

@@ -56,7 +56,7 @@ def test_secrets_never_print():
     assert "correct" not in repr(settings)
 
 
-def test_s3_lake_and_credentials(tmp_path):
+def test_s3_lake_and_credentials():
     env = {
         "GLUCOLAKE_LAKE": "s3://lake/glucolake/",
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9000",

@@ -37,7 +37,10 @@ def _finished_fields(result: SourceResult) -> dict[str, object]:
     return {
         "source": result.source_id,
         "timezone": result.timezone,
+        "fetched": result.fetched,
         "written": {k: v.documents_written for k, v in result.written.items()},
+        "parquet_bytes": {k: v.bytes_written for k, v in result.written.items()},
+        "received_bytes": result.received_bytes,
         "requests": result.requests,
         "retries": result.retries,
     }

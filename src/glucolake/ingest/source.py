@@ -57,6 +57,8 @@ class SourceResult:
     timezone_origin: str | None = None
     written: dict[str, WriteStats] = field(default_factory=dict)
     fetched: dict[str, int] = field(default_factory=dict)
+    received_bytes: dict[str, int] = field(default_factory=dict)
+    """JSON bytes the site sent per collection (what the raw zone's compression is measured on)."""
     requests: int = 0
     retries: int = 0
     bytes_received: int = 0
@@ -81,6 +83,7 @@ def ingest_source(
     result = SourceResult(source_id=source.id)
     try:
         _verify_credentials(client)
+        before = client.stats.bytes_received
         profiles = client.get_json("profile.json", {"count": 1000})
         if not isinstance(profiles, list):
             raise FetchError(source.id, "profile.json did not answer a list")
@@ -89,6 +92,7 @@ def ingest_source(
         )
         writer.add([p for p in profiles if isinstance(p, dict)], fetched_at=now())
         result.written["profile"] = writer.close()
+        result.received_bytes["profile"] = client.stats.bytes_received - before
         result.timezone, result.timezone_origin = resolve_timezone(source, profiles)
         write_source_snapshot(
             lake,
@@ -100,11 +104,13 @@ def ingest_source(
         )
         for name in options.collections:
             spec = COLLECTION_SPECS[name]
+            before = client.stats.bytes_received
             fetched, written = _ingest_collection(
                 client, lake, spec, options, batch_id=batch_id, on_page=on_page, now=now
             )
             result.fetched[name] = fetched
             result.written[name] = written
+            result.received_bytes[name] = client.stats.bytes_received - before
     except NightscoutError as exc:
         result.error = str(exc)
     finally:

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from glucolake.ingest.walk import parse_time_ms, COLLECTION_SPECS
+from glucolake.ingest.walk import COLLECTION_SPECS, parse_time_ms
 from glucolake.nightscout.client import ClientStats
 from glucolake.settings import Source
 
 
 @dataclass
 class MemorySite:
-    """Serves documents like Nightscout v1: date filters parseInt'd, newest first, explicit count."""
+    """Serves documents like Nightscout v1: parseInt'd date filters, newest first."""
 
     documents: dict[str, list[dict[str, Any]]]
     source: Source = field(default_factory=lambda: Source(id="memory", url="http://memory/"))

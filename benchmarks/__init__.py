@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks of the pipeline stages (they report, they never assert)."""

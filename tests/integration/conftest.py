@@ -1,0 +1,104 @@
+"""Real servers for integration tests: the Nightscout simulator over HTTP, and an S3 server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from glucolake.simulate import SimulatorConfig, SimulatorServer
+
+FROZEN_NOW = "2026-11-01T12:00:00+00:00"
+
+
+@pytest.fixture
+def simulator():
+    """Start simulators with the given config; all are stopped at teardown."""
+    with ExitStack() as stack:
+
+        def start(**config):
+            config.setdefault("now", FROZEN_NOW)
+            return stack.enter_context(SimulatorServer(SimulatorConfig(**config)))
+
+        yield start
+
+
+def sources_file(tmp_path: Path, sim, source_ids, **extra) -> Path:
+    path = tmp_path / "sources.yaml"
+    entries = [{"id": sid, "url": sim.url_for(sid), **extra} for sid in source_ids]
+    path.write_text(yaml.safe_dump({"sources": entries}))
+    return path
+
+
+def run_cli(*args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 300):
+    """Run `glucolake` as a user would, in a child process with JSON logs."""
+    full_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "GLUCOLAKE_HOME": str(home),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "glucolake", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def log_events(stderr: str) -> list[dict]:
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+def raw_documents(lake_root: Path, collection: str) -> list[str]:
+    """Every stored document of a collection, as JSON text (one entry per stored row)."""
+    files = sorted((lake_root / "raw" / "nightscout" / collection).rglob("*.parquet"))
+    return [
+        text
+        for f in files
+        for text in pq.read_table(f, columns=["_gl_document"]).column(0).to_pylist()
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 protocol server (moto's server mode) with an empty bucket `lake`."""
+    import boto3  # noqa: PLC0415
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only integration tests need it
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "glucolake-test-key",
+        "AWS_SECRET_ACCESS_KEY": "glucolake-test-secret-value",
+        "AWS_REGION": "us-east-1",
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket="lake")
+    yield env, client
+    server.stop()
