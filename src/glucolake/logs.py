@@ -102,6 +102,7 @@ def configure(*, json_lines: bool | None = None, secrets: tuple[str, ...] = ()) 
     handler.addFilter(_RedactingFilter(secrets))
     root = logging.getLogger("glucolake")
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
+    # On a terminal the progress display tells the story; only warnings and errors add to it.
+    root.setLevel(logging.INFO if use_json else logging.WARNING)
     root.propagate = False
     return use_json

@@ -1,7 +1,8 @@
 """The one command line: ``glucolake <step> [options]``.
 
-Every subcommand is a thin shell: it builds the typed settings once (from the process environment and
-the options), then calls plain Python in the package. Nothing below this module reads ``os.environ``.
+Every subcommand is a thin shell: it builds the typed settings once, from the process environment
+and its options, then calls plain Python in the package. Nothing below the CLI reads the
+environment.
 """
 
 from __future__ import annotations

@@ -98,33 +98,21 @@ def ingest(
 
 
 def _print_summary(results: list[SourceResult]) -> None:
-    table = Table(title="ingest", title_justify="left")
-    for column in (
-        "source",
-        "time zone",
-        "entries",
-        "treatments",
-        "devicestatus",
-        "requests",
-        "retries",
-        "status",
-    ):
-        table.add_column(
-            column,
-            justify="right"
-            if column in {"entries", "treatments", "devicestatus", "requests", "retries"}
-            else "left",
-        )
+    table = Table(title="ingest: new documents stored", title_justify="left")
+    table.add_column("source", no_wrap=True)
+    table.add_column("time zone", no_wrap=True)
+    for collection in ("entries", "treatments", "devicestatus"):
+        table.add_column(collection, justify="right")
+    table.add_column("status", no_wrap=True)
     for r in results:
         written = {k: f"{v.documents_written:,}" for k, v in r.written.items()}
+        retries = f" ({r.retries} retries)" if r.retries else ""
         table.add_row(
             r.source_id,
             r.timezone or "",
             written.get("entries", ""),
             written.get("treatments", ""),
             written.get("devicestatus", ""),
-            str(r.requests),
-            str(r.retries),
-            "[green]ok[/]" if r.ok else "[red]failed[/]",
+            f"[green]ok[/]{retries}" if r.ok else "[red]failed[/]",
         )
     Console(stderr=True).print(table)
