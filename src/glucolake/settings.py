@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConfigError",
+    "PostgresWarehouse",
     "S3Settings",
     "Secret",
     "Settings",
@@ -30,6 +31,8 @@ __all__ = [
     "validate_timezone",
 ]
 
+# In a source checkout (and an editable install) the dbt project sits next to src/.
+_REPOSITORY_DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt"
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_HOME = ".glucolake"
@@ -92,6 +95,22 @@ class S3Settings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PostgresWarehouse:
+    """A Postgres warehouse, from a ``postgresql://user:password@host:port/dbname`` URL."""
+
+    host: str
+    port: int
+    user: str
+    dbname: str
+    password: Secret | None = None
+
+    @property
+    def display(self) -> str:
+        """Where the warehouse is, without the password."""
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """Everything a glucolake command needs to know about its environment."""
 
@@ -100,6 +119,10 @@ class Settings:
     lake: str
     """A local folder (absolute path) or ``s3://bucket/prefix``."""
     s3: S3Settings
+    warehouse: Path | PostgresWarehouse
+    """The DuckDB file holding the marts, or a Postgres database."""
+    dbt_project_dir: Path
+    """The dbt project (``dbt/`` in the repository, ``/app/dbt`` in the image)."""
     sources: tuple[Source, ...] = ()
 
     @property
@@ -109,6 +132,8 @@ class Settings:
             s.reveal() for src in self.sources for s in (src.api_secret, src.token) if s is not None
         ]
         values += [s.reveal() for s in (self.s3.access_key_id, self.s3.secret_access_key) if s]
+        if isinstance(self.warehouse, PostgresWarehouse) and self.warehouse.password:
+            values.append(self.warehouse.password.reveal())
         return tuple(v for v in values if v)
 
     @classmethod
@@ -147,7 +172,17 @@ class Settings:
                 "no Nightscout source configured: pass --sources FILE, or --url URL "
                 "(or set NIGHTSCOUT_URL)"
             )
-        return cls(home=home, lake=lake, s3=s3, sources=sources)
+        project = Path(environ.get("GLUCOLAKE_DBT_PROJECT_DIR") or _REPOSITORY_DBT_PROJECT)
+        if not (project / "dbt_project.yml").is_file():
+            raise ConfigError(f"GLUCOLAKE_DBT_PROJECT_DIR: no dbt_project.yml in {project}")
+        return cls(
+            home=home,
+            lake=lake,
+            s3=s3,
+            warehouse=_warehouse(environ.get("GLUCOLAKE_WAREHOUSE"), home),
+            dbt_project_dir=project.absolute(),
+            sources=sources,
+        )
 
 
 def validate_timezone(name: str, *, where: str) -> str:
@@ -172,6 +207,33 @@ def redacted_url(url: str) -> str:
 
 def _secret(value: str | None) -> Secret | None:
     return Secret(value) if value else None
+
+
+def _warehouse(value: str | None, home: Path) -> Path | PostgresWarehouse:
+    if not value:
+        return home / "warehouse.duckdb"
+    if not value.startswith(("postgresql://", "postgres://")):
+        return Path(value).absolute()
+    parts = urlsplit(value)
+    dbname = parts.path.lstrip("/")
+    if not parts.hostname or not parts.username or not dbname:
+        raise ConfigError(
+            f"GLUCOLAKE_WAREHOUSE: {redacted_url(value)!r} needs a user, a host and a database "
+            "(postgresql://user:password@host:5432/dbname)"
+        )
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise ConfigError(
+            f"GLUCOLAKE_WAREHOUSE: {redacted_url(value)!r} has an invalid port"
+        ) from None
+    return PostgresWarehouse(
+        host=parts.hostname,
+        port=port,
+        user=unquote(parts.username),
+        dbname=dbname,
+        password=_secret(unquote(parts.password)) if parts.password else None,
+    )
 
 
 def _lake_location(value: str) -> str:

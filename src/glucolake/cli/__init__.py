@@ -12,6 +12,7 @@ import click
 from glucolake import __version__
 from glucolake.cli.ingest import ingest
 from glucolake.cli.simulate import simulate
+from glucolake.cli.transform import transform
 
 __all__ = ["main"]
 
@@ -24,3 +25,4 @@ def main() -> None:
 
 main.add_command(ingest)
 main.add_command(simulate)
+main.add_command(transform)

@@ -1,0 +1,59 @@
+{%- set relation = source('nightscout', 'devicestatus') -%}
+{%- set columns = raw_columns(relation) -%}
+
+with
+
+source as (
+
+    {{ raw_source(relation, columns) }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        {{ raw_column(columns, '_gl_source_id', 'varchar') }} as source_id,
+        {{ raw_column(columns, '_id', 'varchar') }} as nightscout_id,
+
+        ---------- strings
+        {{ raw_column(columns, 'device', 'varchar') }} as device,
+
+        ---------- numerics (nested objects live in the document; Loop and OpenAPS differ)
+        {% if columns -%}
+        try_cast(coalesce(
+            json_extract(_gl_document, '$.loop.iob.iob'),
+            json_extract(_gl_document, '$.openaps.iob.iob')
+        ) as double) as insulin_on_board_units,
+        try_cast(coalesce(
+            json_extract(_gl_document, '$.loop.cob.cob'),
+            json_extract(_gl_document, '$.openaps.suggested.COB')
+        ) as double) as carbs_on_board_grams,
+        try_cast(json_extract(_gl_document, '$.uploader.battery') as double) as uploader_battery_percent,
+        try_cast(json_extract(_gl_document, '$.pump.reservoir') as double) as pump_reservoir_units,
+        {%- else -%}
+        cast(null as double) as insulin_on_board_units,
+        cast(null as double) as carbs_on_board_grams,
+        cast(null as double) as uploader_battery_percent,
+        cast(null as double) as pump_reservoir_units,
+        {%- endif %}
+
+        ---------- timestamps
+        {{ raw_column(columns, 'created_at', 'timestamptz') }} as created_at,
+        {{ raw_column(columns, '_gl_fetched_at', 'timestamptz') }} as fetched_at
+
+    from source
+
+),
+
+final as (
+
+    -- devicestatus has no dedup on upload (insertMany); identical documents are one status.
+    select distinct on (source_id, nightscout_id) *
+    from renamed
+    where created_at is not null
+    order by source_id, nightscout_id, fetched_at desc
+
+)
+
+select * from final
