@@ -11,6 +11,7 @@ import click
 
 from glucolake import __version__
 from glucolake.cli.ingest import ingest
+from glucolake.cli.publish import publish
 from glucolake.cli.simulate import simulate
 from glucolake.cli.transform import transform
 
@@ -24,5 +25,6 @@ def main() -> None:
 
 
 main.add_command(ingest)
+main.add_command(publish)
 main.add_command(simulate)
 main.add_command(transform)

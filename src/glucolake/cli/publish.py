@@ -1,0 +1,36 @@
+"""``glucolake publish``: curated tables into the warehouse, then the marts."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from glucolake import logs
+from glucolake.cli._options import load_settings
+from glucolake.transform import DbtError, run_dbt, warehouse_target
+from glucolake.warehouse import WarehouseError, load_curated
+
+__all__ = ["publish"]
+
+
+@click.command()
+@click.option("--json-logs/--no-json-logs", default=None, help="Force JSON log lines.")
+def publish(*, json_logs: bool | None) -> None:
+    """Load the curated tables into the warehouse (one transaction) and build the marts.
+
+    The warehouse is $GLUCOLAKE_HOME/warehouse.duckdb, or Postgres when GLUCOLAKE_WAREHOUSE is a
+    postgresql:// URL. Exit status: 0 on success, 1 on failure (the previous data stays).
+    """
+    settings = load_settings(require_sources=False)
+    logs.configure(json_lines=json_logs, secrets=settings.secrets)
+    try:
+        load_curated(settings)
+        run_dbt(settings, "build", select=["marts"], target=warehouse_target(settings))
+    except WarehouseError as exc:
+        click.echo(f"glucolake: error: publish: {exc}", err=True)
+        sys.exit(1)
+    except DbtError as exc:
+        for line in str(exc).splitlines():
+            click.echo(f"glucolake: error: publish: {line}", err=True)
+        sys.exit(1)

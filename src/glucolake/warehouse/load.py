@@ -1,0 +1,140 @@
+"""Load the lake's curated tables into the warehouse schema ``curated``, all or nothing.
+
+DuckDB does the work for both warehouses: it reads the curated Parquet (folder or S3) and writes
+into the attached warehouse, a DuckDB file or a Postgres database (through the postgres_scanner
+extension from its PyPI wheel, which uses Postgres' binary COPY). Every table is replaced inside
+one transaction: a failure at any point leaves the previous tables exactly as they were, and
+readers never see a half-loaded warehouse.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from glucolake.logs import fields, get_logger
+from glucolake.settings import PostgresWarehouse
+
+if TYPE_CHECKING:
+    from glucolake.settings import Settings
+
+__all__ = ["CURATED_TABLES", "WarehouseError", "load_curated"]
+
+log = get_logger(__name__)
+
+# The curated models the marts read; identifiers in SQL come only from this allowlist.
+CURATED_TABLES = (
+    "dim_source",
+    "dim_glucose_date",
+    "fact_glucose_readings",
+    "fact_treatments",
+    "glucose_window_metrics",
+)
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse could not be loaded; it still holds the previous data."""
+
+
+def load_curated(settings: Settings) -> dict[str, int]:
+    """Replace ``curated.<table>`` for every curated table in one transaction; return row counts."""
+    started = time.perf_counter()
+    connection = duckdb.connect(config={"extension_directory": str(_extensions(settings))})
+    try:
+        _attach_lake(connection, settings)
+        where = _attach_warehouse(connection, settings)
+        counts: dict[str, int] = {}
+        connection.execute("begin transaction")
+        try:
+            connection.execute("create schema if not exists warehouse.curated")
+            for table in CURATED_TABLES:
+                location = f"{settings.lake}/curated/{table}.parquet"
+                connection.execute(f"drop table if exists warehouse.curated.{table}")
+                connection.execute(
+                    f"create table warehouse.curated.{table} as "  # noqa: S608 - allowlisted name
+                    "select * from read_parquet($location)",
+                    {"location": location},
+                )
+                row = connection.execute(
+                    f"select count(*) from warehouse.curated.{table}"  # noqa: S608 - allowlisted
+                ).fetchone()
+                counts[table] = int(row[0]) if row else 0
+            connection.execute("commit")
+        except duckdb.Error as exc:
+            connection.execute("rollback")
+            raise WarehouseError(f"warehouse {where}: load failed, nothing changed ({_line(exc)})") from None
+    finally:
+        connection.close()
+    log.info(
+        "curated_loaded",
+        extra=fields(warehouse=where, tables=counts, seconds=round(time.perf_counter() - started, 2)),
+    )
+    return counts
+
+
+def _extensions(settings: Settings) -> object:
+    directory = settings.home / "duckdb_extensions"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _attach_lake(connection: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    if not settings.lake.startswith("s3://"):
+        return
+    from duckdb_extensions import import_extension  # noqa: PLC0415 - S3 lakes only
+
+    from glucolake.transform.dbt import lake_target  # noqa: PLC0415
+
+    import_extension("httpfs", con=connection)
+    connection.execute("load httpfs")
+    _, env = lake_target(settings)
+    connection.execute(
+        "create temporary secret lake (type s3, key_id $key, secret $secret, region $region, "
+        "endpoint $endpoint, url_style 'path', use_ssl $ssl)",
+        {
+            "key": env["GLUCOLAKE_DBT_S3_KEY_ID"],
+            "secret": env["DBT_ENV_SECRET_S3_SECRET"],
+            "region": env["GLUCOLAKE_DBT_S3_REGION"],
+            "endpoint": env["GLUCOLAKE_DBT_S3_ENDPOINT"],
+            "ssl": env["GLUCOLAKE_DBT_S3_USE_SSL"] == "true",
+        },
+    )
+
+
+def _attach_warehouse(connection: duckdb.DuckDBPyConnection, settings: Settings) -> str:
+    warehouse = settings.warehouse
+    if not isinstance(warehouse, PostgresWarehouse):
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        connection.execute(f"attach '{_literal(str(warehouse))}' as warehouse")
+        return str(warehouse)
+    from duckdb_extensions import import_extension  # noqa: PLC0415 - Postgres only
+
+    import_extension("postgres_scanner", con=connection)
+    connection.execute("load postgres_scanner")
+    connection.execute(
+        "create temporary secret warehouse (type postgres, host $host, port $port, "
+        "database $database, user $user, password $password)",
+        {
+            "host": warehouse.host,
+            "port": warehouse.port,
+            "database": warehouse.dbname,
+            "user": warehouse.user,
+            "password": warehouse.password.reveal() if warehouse.password else "",
+        },
+    )
+    try:
+        connection.execute("attach '' as warehouse (type postgres, secret warehouse)")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"warehouse {warehouse.display}: cannot connect ({_line(exc)})") from None
+    return warehouse.display
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
