@@ -17,6 +17,8 @@ SHELL = /usr/bin/env bash -o pipefail
 
 ## Tool Versions
 UV_VERSION ?= 0.13.9
+# Debian's Postgres server, which the tests start themselves (initdb in a temporary folder).
+POSTGRES_PACKAGE ?= postgresql-15
 
 ## Tool Binaries
 UV ?= $(LOCALBIN)/uv-$(UV_VERSION)/bin/uv
@@ -67,7 +69,7 @@ fmt: venv ## Format the code and apply safe ruff fixes.
 	$(RUN) ruff check --fix src tests benchmarks
 
 .PHONY: test
-test: lint ## Run lint and every test, the slow integration tests included.
+test: lint postgres ## Run lint and every test, the slow integration tests included.
 	$(RUN) pytest $(PYTEST_ARGS)
 
 .PHONY: test-fast
@@ -90,6 +92,12 @@ clean: ## Remove the demo home, caches and build output (keeps the venv and tool
 
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)
+
+.PHONY: postgres
+postgres: ## Install Debian's Postgres server binaries if missing (the tests start their own clusters).
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  echo "installing $(POSTGRES_PACKAGE) from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(POSTGRES_PACKAGE); }
 
 # uv is installed from PyPI into a versioned folder, so bumping UV_VERSION forces a reinstall.
 $(UV): | $(LOCALBIN)

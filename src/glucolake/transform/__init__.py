@@ -1,4 +1,4 @@
-"""The dbt steps: raw → staging → intermediate → curated in the lake, curated → marts in the warehouse."""
+"""The dbt steps: raw to curated in the lake (dbt-duckdb), curated to marts in the warehouse."""
 
 from glucolake.transform.dbt import DbtError, DbtRun, lake_target, run_dbt, warehouse_target
 

@@ -141,9 +141,12 @@ def _failures(execution: object) -> list[str]:
     return lines
 
 
+_MAX_MESSAGE = 400
+
+
 def _one_line(message: str) -> str:
     words = " ".join(line.strip() for line in message.splitlines() if line.strip())
-    return words if len(words) <= 400 else words[:397] + "..."
+    return words if len(words) <= _MAX_MESSAGE else words[: _MAX_MESSAGE - 3] + "..."
 
 
 @contextmanager

@@ -18,6 +18,8 @@ from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from glucolake.settings import Settings
 
 __all__ = ["CURATED_TABLES", "WarehouseError", "load_curated"]
@@ -64,17 +66,21 @@ def load_curated(settings: Settings) -> dict[str, int]:
             connection.execute("commit")
         except duckdb.Error as exc:
             connection.execute("rollback")
-            raise WarehouseError(f"warehouse {where}: load failed, nothing changed ({_line(exc)})") from None
+            raise WarehouseError(
+                f"warehouse {where}: load failed, nothing changed ({_line(exc)})"
+            ) from None
     finally:
         connection.close()
     log.info(
         "curated_loaded",
-        extra=fields(warehouse=where, tables=counts, seconds=round(time.perf_counter() - started, 2)),
+        extra=fields(
+            warehouse=where, tables=counts, seconds=round(time.perf_counter() - started, 2)
+        ),
     )
     return counts
 
 
-def _extensions(settings: Settings) -> object:
+def _extensions(settings: Settings) -> Path:
     directory = settings.home / "duckdb_extensions"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
@@ -127,7 +133,9 @@ def _attach_warehouse(connection: duckdb.DuckDBPyConnection, settings: Settings)
     try:
         connection.execute("attach '' as warehouse (type postgres, secret warehouse)")
     except duckdb.Error as exc:
-        raise WarehouseError(f"warehouse {warehouse.display}: cannot connect ({_line(exc)})") from None
+        raise WarehouseError(
+            f"warehouse {warehouse.display}: cannot connect ({_line(exc)})"
+        ) from None
     return warehouse.display
 
 
