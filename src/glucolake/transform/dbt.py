@@ -48,7 +48,7 @@ def lake_target(settings: Settings) -> tuple[str, dict[str, str]]:
     env = {"GLUCOLAKE_DBT_LAKE": settings.lake}
     if not settings.lake.startswith("s3://"):
         # DuckDB's COPY creates files, not folders; S3 has no folders to create.
-        for zone in ("intermediate", "curated"):
+        for zone in ("staging", "intermediate", "curated"):
             (Path(settings.lake) / zone).mkdir(parents=True, exist_ok=True)
         return "lake", env
     endpoint = urlsplit(settings.s3.endpoint_url or "https://s3.amazonaws.com")

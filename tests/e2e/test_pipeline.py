@@ -1,0 +1,107 @@
+"""The pipeline on simulated sites with every quirk: counts match what the simulator says."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+# The simulator's frozen clock is set to the real time: future dates are judged against the
+# moment of fetching, so the two clocks must agree as they do for a real site.
+FROZEN_NOW = datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def glucolake(*args, env, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "glucolake", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path
+
+
+@pytest.fixture
+def env(home):
+    return {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+
+
+def ingest_cohort(home, env, **config):
+    from glucolake.simulate import SimulatorConfig, SimulatorServer
+
+    with SimulatorServer(SimulatorConfig(now=FROZEN_NOW, **config)) as sim:
+        cohort = home / "sources.yaml"
+        cohort.write_text(
+            yaml.safe_dump({"sources": [{"id": s, "url": sim.url_for(s)} for s in sim.source_ids]})
+        )
+        glucolake("ingest", "--sources", str(cohort), env=env)
+        return {s: sim.truth(s) for s in sim.source_ids}
+
+
+def lake_query(home, sql):
+    with duckdb.connect() as connection:
+        return connection.execute(sql.replace("$LAKE", str(home / "lake"))).fetchall()
+
+
+def test_quarantine_and_readings_equal_the_simulators_truth(home, env):
+    truth = ingest_cohort(home, env, sources=3, days=10, seed=21, quirks=True, fault_rate=0.0)
+    glucolake("transform", env=env)
+    readings = dict(
+        lake_query(
+            home,
+            "select source_id, count(*) from '$LAKE/curated/fact_glucose_readings.parquet' "
+            "group by all",
+        )
+    )
+    quarantined = lake_query(
+        home,
+        "select source_id, quarantine_reason, count(*) "
+        "from '$LAKE/staging/stg_nightscout__entries_quarantine.parquet' group by all",
+    )
+    for source_id, facts in truth.items():
+        assert readings[source_id] == facts["entries"]["valid_sgv_readings"], source_id
+        mine = {reason: n for sid, reason, n in quarantined if sid == source_id}
+        expected = {k: v for k, v in facts["entries"]["quarantine"].items() if v}
+        assert mine == expected, source_id
+
+
+def test_publish_failure_leaves_the_previous_marts_intact(home, env):
+    ingest_cohort(home, env, sources=2, days=5, seed=3)
+    glucolake("transform", env=env)
+    glucolake("publish", env=env)
+    warehouse = str(home / "warehouse.duckdb")
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        before = connection.execute(
+            "select * from marts.mart_glucose_summary order by all"
+        ).fetchall()
+    # A curated file the load cannot read: the transaction must roll back everything.
+    (home / "lake/curated/fact_treatments.parquet").write_bytes(b"not parquet")
+    failed = glucolake("publish", env=env, check=False)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith("glucolake: error: publish: warehouse ")
+    assert "load failed, nothing changed" in failed.stderr
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        after = connection.execute(
+            "select * from marts.mart_glucose_summary order by all"
+        ).fetchall()
+        tables = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'curated'"
+        ).fetchone()
+    assert after == before
+    assert tables == (5,)
