@@ -11,6 +11,8 @@ import duckdb
 import pytest
 import yaml
 
+from glucolake.simulate import SimulatorConfig, SimulatorServer
+
 pytestmark = pytest.mark.slow
 
 # The simulator's frozen clock is set to the real time: future dates are judged against the
@@ -43,8 +45,6 @@ def env(home):
 
 
 def ingest_cohort(home, env, **config):
-    from glucolake.simulate import SimulatorConfig, SimulatorServer
-
     with SimulatorServer(SimulatorConfig(now=FROZEN_NOW, **config)) as sim:
         cohort = home / "sources.yaml"
         cohort.write_text(
@@ -105,3 +105,26 @@ def test_publish_failure_leaves_the_previous_marts_intact(home, env):
         ).fetchone()
     assert after == before
     assert tables == (5,)
+
+
+def test_lake_on_s3_through_the_whole_pipeline(home, env, s3_server):
+    s3_env, _ = s3_server
+    env = {**env, **s3_env, "GLUCOLAKE_LAKE": "s3://lake/e2e"}
+    ingest_cohort(home, env, sources=2, days=4, seed=9)
+    glucolake("transform", env=env)
+    glucolake("publish", env=env)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            "select source_id, n_readings from marts.mart_glucose_summary where \"window\" = 'all'"
+        ).fetchall()
+    assert len(rows) == 2
+    assert all(n > 1000 for _, n in rows)
+    assert not (home / "lake").exists(), "nothing was written to a local folder lake"
+
+
+def test_dbt_docs_generate_works(home, env):
+    ingest_cohort(home, env, sources=1, days=2, seed=1)
+    glucolake("transform", env=env)
+    glucolake("publish", env=env)
+    result = glucolake("docs", env=env)
+    assert (home / "dbt/target/catalog.json").is_file(), result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from glucolake import __version__
+from glucolake.cli.docs import docs
 from glucolake.cli.ingest import ingest
 from glucolake.cli.publish import publish
 from glucolake.cli.simulate import simulate
@@ -24,6 +25,7 @@ def main() -> None:
     """glucolake: CGM analytics from Nightscout, on one machine or on Kubernetes."""
 
 
+main.add_command(docs)
 main.add_command(ingest)
 main.add_command(publish)
 main.add_command(simulate)

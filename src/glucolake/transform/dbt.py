@@ -55,7 +55,8 @@ def lake_target(settings: Settings) -> tuple[str, dict[str, str]]:
     env |= {
         "GLUCOLAKE_DBT_EXTENSIONS": str(_extension_directory(settings)),
         "GLUCOLAKE_DBT_S3_ENDPOINT": endpoint.netloc or endpoint.path,
-        "GLUCOLAKE_DBT_S3_USE_SSL": "true" if endpoint.scheme != "http" else "false",
+        # as_bool in profiles.yml reads Python literals.
+        "GLUCOLAKE_DBT_S3_USE_SSL": str(endpoint.scheme != "http"),
         "GLUCOLAKE_DBT_S3_REGION": settings.s3.region or "us-east-1",
         "GLUCOLAKE_DBT_S3_KEY_ID": _reveal(settings.s3.access_key_id),
         "DBT_ENV_SECRET_S3_SECRET": _reveal(settings.s3.secret_access_key),
@@ -79,7 +80,7 @@ def warehouse_target(settings: Settings) -> tuple[str, dict[str, str]]:
 
 def run_dbt(
     settings: Settings,
-    command: str,
+    command: str | list[str],
     *,
     select: list[str],
     exclude: list[str] | None = None,
@@ -93,7 +94,7 @@ def run_dbt(
     work = settings.home / "dbt"
     dbt_vars = {"lake": settings.lake, **(extra_vars or {})}
     args = [
-        command,
+        *([command] if isinstance(command, str) else command),
         "--project-dir",
         str(settings.dbt_project_dir),
         "--profiles-dir",

@@ -104,7 +104,7 @@ def _attach_lake(connection: duckdb.DuckDBPyConnection, settings: Settings) -> N
             "secret": env["DBT_ENV_SECRET_S3_SECRET"],
             "region": env["GLUCOLAKE_DBT_S3_REGION"],
             "endpoint": env["GLUCOLAKE_DBT_S3_ENDPOINT"],
-            "ssl": env["GLUCOLAKE_DBT_S3_USE_SSL"] == "true",
+            "ssl": env["GLUCOLAKE_DBT_S3_USE_SSL"] == "True",
         },
     )
 

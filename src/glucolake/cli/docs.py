@@ -1,0 +1,31 @@
+"""``glucolake docs``: the dbt project's documentation site."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from glucolake import logs
+from glucolake.cli._options import load_settings
+from glucolake.transform import DbtError, run_dbt, warehouse_target
+
+__all__ = ["docs"]
+
+
+@click.command()
+def docs() -> None:
+    """Generate the dbt docs (models, columns, tests, lineage) from the warehouse.
+
+    Writes index.html and catalog.json under $GLUCOLAKE_HOME/dbt/target; serve that folder with
+    any static file server to browse it.
+    """
+    settings = load_settings(require_sources=False)
+    logs.configure(secrets=settings.secrets)
+    try:
+        run_dbt(settings, ["docs", "generate"], select=["*"], target=warehouse_target(settings))
+    except DbtError as exc:
+        for line in str(exc).splitlines():
+            click.echo(f"glucolake: error: docs: {line}", err=True)
+        sys.exit(1)
+    click.echo(settings.home / "dbt" / "target" / "index.html")
