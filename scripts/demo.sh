@@ -22,7 +22,13 @@ done
 [[ -s "$cohort" ]] || { echo "demo: the simulator did not start; see $home/simulator.log" >&2; exit 1; }
 
 glucolake ingest --sources "$cohort" --no-json-logs
+kill "$simulator" 2>/dev/null || true
+glucolake transform --no-json-logs
+glucolake publish --no-json-logs
+glucolake summary
 
 echo
-echo "Raw zone:  $home/lake/raw/nightscout/"
-echo "Simulator: $home/simulator.log (stopped)"
+echo "Raw zone:   $home/lake/raw/nightscout/"
+echo "Curated:    $home/lake/curated/"
+echo "Warehouse:  $home/warehouse.duckdb (schemas curated and marts)"
+echo "dbt docs:   glucolake docs (then open $home/dbt/target/index.html)"

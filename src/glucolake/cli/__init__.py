@@ -14,6 +14,7 @@ from glucolake.cli.docs import docs
 from glucolake.cli.ingest import ingest
 from glucolake.cli.publish import publish
 from glucolake.cli.simulate import simulate
+from glucolake.cli.summary import summary
 from glucolake.cli.transform import transform
 
 __all__ = ["main"]
@@ -29,4 +30,5 @@ main.add_command(docs)
 main.add_command(ingest)
 main.add_command(publish)
 main.add_command(simulate)
+main.add_command(summary)
 main.add_command(transform)

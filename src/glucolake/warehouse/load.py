@@ -43,10 +43,10 @@ class WarehouseError(RuntimeError):
 def load_curated(settings: Settings) -> dict[str, int]:
     """Replace ``curated.<table>`` for every curated table in one transaction; return row counts."""
     started = time.perf_counter()
-    connection = duckdb.connect(config={"extension_directory": str(_extensions(settings))})
+    connection = duckdb.connect(config={"extension_directory": str(extension_directory(settings))})
     try:
         _attach_lake(connection, settings)
-        where = _attach_warehouse(connection, settings)
+        where = attach_warehouse(connection, settings)
         counts: dict[str, int] = {}
         connection.execute("begin transaction")
         try:
@@ -80,7 +80,8 @@ def load_curated(settings: Settings) -> dict[str, int]:
     return counts
 
 
-def _extensions(settings: Settings) -> Path:
+def extension_directory(settings: Settings) -> Path:
+    """Where DuckDB installs extensions from their wheels (writable, under GLUCOLAKE_HOME)."""
     directory = settings.home / "duckdb_extensions"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
@@ -109,11 +110,19 @@ def _attach_lake(connection: duckdb.DuckDBPyConnection, settings: Settings) -> N
     )
 
 
-def _attach_warehouse(connection: duckdb.DuckDBPyConnection, settings: Settings) -> str:
+def attach_warehouse(
+    connection: duckdb.DuckDBPyConnection, settings: Settings, *, read_only: bool = False
+) -> str:
+    """Attach the warehouse as ``warehouse`` to a DuckDB connection; return where it is."""
     warehouse = settings.warehouse
+    mode = " (read_only)" if read_only else ""
     if not isinstance(warehouse, PostgresWarehouse):
-        warehouse.parent.mkdir(parents=True, exist_ok=True)
-        connection.execute(f"attach '{_literal(str(warehouse))}' as warehouse")
+        if not read_only:
+            warehouse.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection.execute(f"attach '{_literal(str(warehouse))}' as warehouse{mode}")
+        except duckdb.Error as exc:
+            raise WarehouseError(f"warehouse {warehouse}: cannot open it ({_line(exc)})") from None
         return str(warehouse)
     from duckdb_extensions import import_extension  # noqa: PLC0415 - Postgres only
 
@@ -131,7 +140,8 @@ def _attach_warehouse(connection: duckdb.DuckDBPyConnection, settings: Settings)
         },
     )
     try:
-        connection.execute("attach '' as warehouse (type postgres, secret warehouse)")
+        options = "type postgres, secret warehouse" + (", read_only" if read_only else "")
+        connection.execute(f"attach '' as warehouse ({options})")
     except duckdb.Error as exc:
         raise WarehouseError(
             f"warehouse {warehouse.display}: cannot connect ({_line(exc)})"
