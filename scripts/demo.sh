@@ -23,7 +23,9 @@ done
 
 glucolake ingest --sources "$cohort" --no-json-logs
 kill "$simulator" 2>/dev/null || true
-glucolake transform --no-json-logs
+glucolake transform --stage intermediate --no-json-logs
+glucolake validate --no-json-logs
+glucolake transform --stage curated --no-json-logs
 glucolake publish --no-json-logs
 glucolake summary
 
@@ -31,4 +33,5 @@ echo
 echo "Raw zone:   $home/lake/raw/nightscout/"
 echo "Curated:    $home/lake/curated/"
 echo "Warehouse:  $home/warehouse.duckdb (schemas curated and marts)"
+echo "Quality:    $home/lake/quality/runs/ and $home/quality/data_docs/index.html"
 echo "dbt docs:   glucolake docs (then open $home/dbt/target/index.html)"

@@ -123,6 +123,8 @@ class Settings:
     """The DuckDB file holding the marts, or a Postgres database."""
     dbt_project_dir: Path
     """The dbt project (``dbt/`` in the repository, ``/app/dbt`` in the image)."""
+    expectations_dir: Path
+    """The quality gate's suites (``expectations/`` in the repository)."""
     sources: tuple[Source, ...] = ()
 
     @property
@@ -181,6 +183,9 @@ class Settings:
             s3=s3,
             warehouse=_warehouse(environ.get("GLUCOLAKE_WAREHOUSE"), home),
             dbt_project_dir=project.absolute(),
+            expectations_dir=Path(
+                environ.get("GLUCOLAKE_EXPECTATIONS_DIR") or project.parent / "expectations"
+            ).absolute(),
             sources=sources,
         )
 

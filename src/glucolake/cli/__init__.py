@@ -16,6 +16,7 @@ from glucolake.cli.publish import publish
 from glucolake.cli.simulate import simulate
 from glucolake.cli.summary import summary
 from glucolake.cli.transform import transform
+from glucolake.cli.validate import validate
 
 __all__ = ["main"]
 
@@ -32,3 +33,4 @@ main.add_command(publish)
 main.add_command(simulate)
 main.add_command(summary)
 main.add_command(transform)
+main.add_command(validate)

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from glucolake.lake.duckdb_access import extension_directory, lake_connection, s3_options
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
 
@@ -51,15 +51,16 @@ def lake_target(settings: Settings) -> tuple[str, dict[str, str]]:
         for zone in ("staging", "intermediate", "curated"):
             (Path(settings.lake) / zone).mkdir(parents=True, exist_ok=True)
         return "lake", env
-    endpoint = urlsplit(settings.s3.endpoint_url or "https://s3.amazonaws.com")
+    lake_connection(settings).close()  # installs httpfs from its wheel for dbt-duckdb to load
+    options = s3_options(settings)
     env |= {
-        "GLUCOLAKE_DBT_EXTENSIONS": str(_extension_directory(settings)),
-        "GLUCOLAKE_DBT_S3_ENDPOINT": endpoint.netloc or endpoint.path,
+        "GLUCOLAKE_DBT_EXTENSIONS": str(extension_directory(settings)),
+        "GLUCOLAKE_DBT_S3_ENDPOINT": str(options["endpoint"]),
         # as_bool in profiles.yml reads Python literals.
-        "GLUCOLAKE_DBT_S3_USE_SSL": str(endpoint.scheme != "http"),
-        "GLUCOLAKE_DBT_S3_REGION": settings.s3.region or "us-east-1",
-        "GLUCOLAKE_DBT_S3_KEY_ID": _reveal(settings.s3.access_key_id),
-        "DBT_ENV_SECRET_S3_SECRET": _reveal(settings.s3.secret_access_key),
+        "GLUCOLAKE_DBT_S3_USE_SSL": str(options["use_ssl"]),
+        "GLUCOLAKE_DBT_S3_REGION": str(options["region"]),
+        "GLUCOLAKE_DBT_S3_KEY_ID": str(options["key_id"]),
+        "DBT_ENV_SECRET_S3_SECRET": str(options["secret"]),
     }
     return "lake_s3", env
 
@@ -163,18 +164,6 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def _extension_directory(settings: Settings) -> Path:
-    """Install DuckDB's httpfs from its PyPI wheel (no download at run time) and return the dir."""
-    import duckdb  # noqa: PLC0415 - only S3 lakes need it
-    from duckdb_extensions import import_extension  # noqa: PLC0415
-
-    directory = settings.home / "duckdb_extensions"
-    directory.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(config={"extension_directory": str(directory)}) as connection:
-        import_extension("httpfs", con=connection)
-    return directory
 
 
 def _reveal(secret: Secret | None) -> str:

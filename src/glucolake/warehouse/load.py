@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from glucolake.lake.duckdb_access import lake_connection
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from glucolake.settings import Settings
 
 __all__ = ["CURATED_TABLES", "WarehouseError", "load_curated"]
@@ -32,6 +31,7 @@ CURATED_TABLES = (
     "dim_glucose_date",
     "fact_glucose_readings",
     "fact_treatments",
+    "fact_quality_runs",
     "glucose_window_metrics",
 )
 
@@ -43,9 +43,8 @@ class WarehouseError(RuntimeError):
 def load_curated(settings: Settings) -> dict[str, int]:
     """Replace ``curated.<table>`` for every curated table in one transaction; return row counts."""
     started = time.perf_counter()
-    connection = duckdb.connect(config={"extension_directory": str(extension_directory(settings))})
+    connection = lake_connection(settings)
     try:
-        _attach_lake(connection, settings)
         where = attach_warehouse(connection, settings)
         counts: dict[str, int] = {}
         connection.execute("begin transaction")
@@ -56,7 +55,8 @@ def load_curated(settings: Settings) -> dict[str, int]:
                 connection.execute(f"drop table if exists warehouse.curated.{table}")
                 connection.execute(
                     f"create table warehouse.curated.{table} as "  # noqa: S608 - allowlisted name
-                    "select * from read_parquet($location)",
+                    # dbt-duckdb writes one all-null row into an empty external model.
+                    "select * from read_parquet($location) where not (columns(*) is null)",
                     {"location": location},
                 )
                 row = connection.execute(
@@ -78,36 +78,6 @@ def load_curated(settings: Settings) -> dict[str, int]:
         ),
     )
     return counts
-
-
-def extension_directory(settings: Settings) -> Path:
-    """Where DuckDB installs extensions from their wheels (writable, under GLUCOLAKE_HOME)."""
-    directory = settings.home / "duckdb_extensions"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _attach_lake(connection: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    if not settings.lake.startswith("s3://"):
-        return
-    from duckdb_extensions import import_extension  # noqa: PLC0415 - S3 lakes only
-
-    from glucolake.transform.dbt import lake_target  # noqa: PLC0415
-
-    import_extension("httpfs", con=connection)
-    connection.execute("load httpfs")
-    _, env = lake_target(settings)
-    connection.execute(
-        "create temporary secret lake (type s3, key_id $key, secret $secret, region $region, "
-        "endpoint $endpoint, url_style 'path', use_ssl $ssl)",
-        {
-            "key": env["GLUCOLAKE_DBT_S3_KEY_ID"],
-            "secret": env["DBT_ENV_SECRET_S3_SECRET"],
-            "region": env["GLUCOLAKE_DBT_S3_REGION"],
-            "endpoint": env["GLUCOLAKE_DBT_S3_ENDPOINT"],
-            "ssl": env["GLUCOLAKE_DBT_S3_USE_SSL"] == "True",
-        },
-    )
 
 
 def attach_warehouse(

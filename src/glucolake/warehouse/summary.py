@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from glucolake.warehouse.load import attach_warehouse, extension_directory
+from glucolake.lake.duckdb_access import extension_directory
+from glucolake.warehouse.load import attach_warehouse
 
 if TYPE_CHECKING:
     from glucolake.settings import Settings

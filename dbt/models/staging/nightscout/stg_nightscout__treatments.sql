@@ -1,3 +1,6 @@
+-- Written to the lake: the quality gate validates it in its own step.
+{{ config(materialized='external') }}
+
 {%- set relation = source('nightscout', 'treatments') -%}
 {%- set columns = raw_columns(relation) -%}
 

@@ -1,0 +1,56 @@
+"""A DuckDB connection that can read (and write) the lake, folder or S3, with no download.
+
+The httpfs extension comes from its PyPI wheel and is installed into a folder under
+GLUCOLAKE_HOME (writable even where the image's root file system is read-only).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import duckdb
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from glucolake.settings import Settings
+
+__all__ = ["extension_directory", "lake_connection", "s3_options"]
+
+
+def extension_directory(settings: Settings) -> Path:
+    """Where DuckDB installs extensions from their wheels."""
+    directory = settings.home / "duckdb_extensions"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def s3_options(settings: Settings) -> dict[str, str | bool]:
+    """The S3 endpoint and credentials in DuckDB's terms (host:port, SSL, path-style URLs)."""
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    endpoint = urlsplit(settings.s3.endpoint_url or "https://s3.amazonaws.com")
+    return {
+        "endpoint": endpoint.netloc or endpoint.path,
+        "use_ssl": endpoint.scheme != "http",
+        "region": settings.s3.region or "us-east-1",
+        "key_id": settings.s3.access_key_id.reveal() if settings.s3.access_key_id else "",
+        "secret": settings.s3.secret_access_key.reveal() if settings.s3.secret_access_key else "",
+    }
+
+
+def lake_connection(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that reads the lake's Parquet by URI."""
+    connection = duckdb.connect(config={"extension_directory": str(extension_directory(settings))})
+    if settings.lake.startswith("s3://"):
+        from duckdb_extensions import import_extension  # noqa: PLC0415 - S3 lakes only
+
+        import_extension("httpfs", con=connection)
+        connection.execute("load httpfs")
+        options = s3_options(settings)
+        connection.execute(
+            "create temporary secret lake (type s3, key_id $key_id, secret $secret, "
+            "region $region, endpoint $endpoint, url_style 'path', use_ssl $use_ssl)",
+            options,
+        )
+    return connection
