@@ -14,6 +14,7 @@ from glucolake.cli.docs import docs
 from glucolake.cli.ingest import ingest
 from glucolake.cli.publish import publish
 from glucolake.cli.simulate import simulate
+from glucolake.cli.sources import sources
 from glucolake.cli.summary import summary
 from glucolake.cli.transform import transform
 from glucolake.cli.validate import validate
@@ -31,6 +32,7 @@ main.add_command(docs)
 main.add_command(ingest)
 main.add_command(publish)
 main.add_command(simulate)
+main.add_command(sources)
 main.add_command(summary)
 main.add_command(transform)
 main.add_command(validate)

@@ -70,8 +70,11 @@ def duration_ms(value: str, *, option: str) -> int:
 
 
 def timestamp_ms(value: str | None, *, option: str) -> int | None:
-    """Parse an ISO date or date-time (UTC unless it carries an offset) into epoch ms."""
-    if value is None:
+    """Parse an ISO date or date-time (UTC unless it carries an offset) into epoch ms.
+
+    An empty value means "not set": workflow parameters cannot leave an argument out.
+    """
+    if not value:
         return None
     try:
         moment = datetime.fromisoformat(value)

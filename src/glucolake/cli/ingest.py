@@ -28,6 +28,11 @@ log = logs.get_logger(__name__)
 @click.command()
 @source_options
 @click.option(
+    "--only",
+    multiple=True,
+    help="Ingest only this source id of the sources file (repeatable); Argo fans out with it.",
+)
+@click.option(
     "--since", help="Fetch from this UTC date or date-time (a backfill; watermarks untouched)."
 )
 @click.option("--until", help="Fetch up to (excluding) this UTC date or date-time.")
@@ -55,6 +60,7 @@ def ingest(
     url: str | None,
     source_id: str | None,
     timezone: str | None,
+    only: tuple[str, ...],
     since: str | None,
     until: str | None,
     overlap: str,
@@ -71,6 +77,15 @@ def ingest(
         sources_file=sources_file, url=url, source_id=source_id, timezone=timezone
     )
     use_json = logs.configure(json_lines=json_logs, secrets=settings.secrets)
+    sources = settings.sources
+    if only:
+        unknown = sorted(set(only) - {s.id for s in sources})
+        if unknown:
+            click.echo(
+                f"glucolake: error: --only: no source {', '.join(unknown)} configured", err=True
+            )
+            sys.exit(2)
+        sources = tuple(s for s in sources if s.id in only)
     options = IngestOptions(
         since_ms=timestamp_ms(since, option="--since"),
         until_ms=timestamp_ms(until, option="--until"),
@@ -83,12 +98,10 @@ def ingest(
         click.echo(f"glucolake: error: {exc}", err=True)
         sys.exit(2)
     if use_json:
-        results = run_ingest(
-            settings.sources, lake, options, LogReporter(), concurrency=concurrency
-        )
+        results = run_ingest(sources, lake, options, LogReporter(), concurrency=concurrency)
     else:
         with TerminalReporter() as reporter:
-            results = run_ingest(settings.sources, lake, options, reporter, concurrency=concurrency)
+            results = run_ingest(sources, lake, options, reporter, concurrency=concurrency)
         _print_summary(results)
     failed = [r for r in results if not r.ok]
     for result in failed:

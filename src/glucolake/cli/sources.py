@@ -1,0 +1,44 @@
+"""``glucolake sources``: the cohort's source ids, as JSON (the workflow fans out over them)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from glucolake.cli._options import load_settings, source_options
+
+__all__ = ["sources"]
+
+
+@click.command()
+@source_options
+@click.option(
+    "--select",
+    "selection",
+    default="all",
+    show_default=True,
+    help="'all', or a comma-separated list of source ids to keep.",
+)
+def sources(
+    *,
+    sources_file: object,
+    url: str | None,
+    source_id: str | None,
+    timezone: str | None,
+    selection: str,
+) -> None:
+    """Print the configured source ids as a JSON list on stdout (after checking the config)."""
+    settings = load_settings(
+        sources_file=sources_file, url=url, source_id=source_id, timezone=timezone
+    )
+    ids = [s.id for s in settings.sources]
+    if selection.strip() not in {"", "all"}:
+        wanted = [part.strip() for part in selection.split(",") if part.strip()]
+        unknown = sorted(set(wanted) - set(ids))
+        if unknown:
+            click.echo(f"glucolake: error: --select: no source {', '.join(unknown)}", err=True)
+            sys.exit(2)
+        ids = [i for i in ids if i in wanted]
+    click.echo(json.dumps(ids))
