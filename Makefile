@@ -59,14 +59,14 @@ lock: $(UV) ## Re-resolve uv.lock after editing pyproject.toml.
 
 .PHONY: lint
 lint: venv ## Run ruff (lint and format check) and mypy (strict).
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check src tests benchmarks workflows
+	$(RUN) ruff format --check src tests benchmarks workflows
 	$(RUN) mypy src
 
 .PHONY: fmt
 fmt: venv ## Format the code and apply safe ruff fixes.
-	$(RUN) ruff format src tests benchmarks
-	$(RUN) ruff check --fix src tests benchmarks
+	$(RUN) ruff format src tests benchmarks workflows
+	$(RUN) ruff check --fix src tests benchmarks workflows
 
 .PHONY: test
 test: lint postgres ## Run lint and every test, the slow integration tests included.
@@ -75,6 +75,10 @@ test: lint postgres ## Run lint and every test, the slow integration tests inclu
 .PHONY: test-fast
 test-fast: venv ## Run the quick tests only (no servers, no pipeline runs).
 	$(RUN) pytest -m "not slow" $(PYTEST_ARGS)
+
+.PHONY: workflows
+workflows: venv ## Render the Hera workflows to workflows/rendered/ (the tests fail on drift).
+	$(RUN) python -m workflows.render
 
 .PHONY: bench
 bench: venv ## Measure ingest throughput and raw compression; writes docs/benchmarks.md.

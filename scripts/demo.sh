@@ -21,15 +21,13 @@ for _ in $(seq 1 300); do
 done
 [[ -s "$cohort" ]] || { echo "demo: the simulator did not start; see $home/simulator.log" >&2; exit 1; }
 
-glucolake ingest --sources "$cohort" --no-json-logs
+# The same DAG Argo runs on a cluster (workflows/rendered/glucolake-pipeline.yaml), walked here.
+glucolake run --sources "$cohort"
 kill "$simulator" 2>/dev/null || true
-glucolake transform --stage intermediate --no-json-logs
-glucolake validate --no-json-logs
-glucolake transform --stage curated --no-json-logs
-glucolake publish --no-json-logs
 glucolake summary
 
 echo
+echo "Task logs:  $home/runs/"
 echo "Raw zone:   $home/lake/raw/nightscout/"
 echo "Curated:    $home/lake/curated/"
 echo "Warehouse:  $home/warehouse.duckdb (schemas curated and marts)"

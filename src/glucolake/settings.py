@@ -125,6 +125,8 @@ class Settings:
     """The dbt project (``dbt/`` in the repository, ``/app/dbt`` in the image)."""
     expectations_dir: Path
     """The quality gate's suites (``expectations/`` in the repository)."""
+    workflows_dir: Path
+    """The rendered Argo workflows that ``glucolake run`` walks (``workflows/rendered/``)."""
     sources: tuple[Source, ...] = ()
 
     @property
@@ -185,6 +187,9 @@ class Settings:
             dbt_project_dir=project.absolute(),
             expectations_dir=Path(
                 environ.get("GLUCOLAKE_EXPECTATIONS_DIR") or project.parent / "expectations"
+            ).absolute(),
+            workflows_dir=Path(
+                environ.get("GLUCOLAKE_WORKFLOWS_DIR") or project.parent / "workflows" / "rendered"
             ).absolute(),
             sources=sources,
         )

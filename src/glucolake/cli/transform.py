@@ -30,8 +30,15 @@ STAGES = {
     show_default=True,
     help="intermediate: staging and intermediate models; curated: the curated tables.",
 )
+@click.option(
+    "--full-refresh",
+    type=click.BOOL,
+    default=False,
+    show_default=True,
+    help="Rebuild incremental models from raw (dbt --full-refresh); takes true or false.",
+)
 @click.option("--json-logs/--no-json-logs", default=None, help="Force JSON log lines.")
-def transform(*, stage: str, json_logs: bool | None) -> None:
+def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None:
     """Build and test the lake's dbt layers (DuckDB over the raw Parquet, folder or S3).
 
     Exit status: 0 on success, 1 when a model or a test failed (one line each).
@@ -40,7 +47,13 @@ def transform(*, stage: str, json_logs: bool | None) -> None:
     logs.configure(json_lines=json_logs, secrets=settings.secrets)
     select, exclude = STAGES[stage]
     try:
-        run_dbt(settings, "build", select=select, exclude=exclude, target=lake_target(settings))
+        run_dbt(
+            settings,
+            ["build", "--full-refresh"] if full_refresh else "build",
+            select=select,
+            exclude=exclude,
+            target=lake_target(settings),
+        )
     except DbtError as exc:
         for line in str(exc).splitlines():
             click.echo(f"glucolake: error: transform: {line}", err=True)

@@ -1,0 +1,77 @@
+"""`glucolake run`: the rendered Argo DAG walked on one machine, as a user runs it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
+
+pytestmark = pytest.mark.slow
+
+
+def glucolake_run(*args, env):
+    return subprocess.run(
+        [sys.executable, "-m", "glucolake", "run", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GLUCOLAKE_HOME": str(tmp_path)}
+
+
+@pytest.fixture
+def cohort(tmp_path):
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    with SimulatorServer(SimulatorConfig(sources=2, days=5, seed=12, now=now)) as sim:
+        path = tmp_path / "sources.yaml"
+        write_sources_file(sim, path)
+        yield path
+
+
+def test_the_whole_dag_runs_locally_then_again_incrementally(tmp_path, env, cohort):
+    first = glucolake_run("--sources", str(cohort), env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    logs = {p.name for p in run_dir.glob("*.log")}
+    assert {
+        "plan.log",
+        "ingest(0:patient-001).log",
+        "ingest(1:patient-002).log",
+        "transform-intermediate.log",
+        "validate.log",
+        "transform-curated.log",
+        "publish.log",
+    } <= logs
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            "select count(*) from marts.mart_glucose_summary where \"window\" = 'all'"
+        ).fetchone()
+    assert rows == (2,)
+
+    second = glucolake_run("--sources", str(cohort), env=env)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert len(list((tmp_path / "runs").iterdir())) == 2
+
+
+def test_a_second_run_on_the_same_home_refuses_clearly(tmp_path, env, cohort):
+    with (tmp_path / "run.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = glucolake_run("--sources", str(cohort), env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"glucolake: error: run: another glucolake run is using {tmp_path}; wait for it to finish"
+    )
+    assert not (tmp_path / "lake").exists(), "nothing ran"
