@@ -10,7 +10,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.ingest_stage import markdown, measure_ingest
+from benchmarks import ingest_stage, run_stage
 from benchmarks.measure import machine
 
 
@@ -21,9 +21,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the report here (markdown)")
     args = parser.parse_args()
     if args.quick:
-        sections = [markdown(measure_ingest(sources=2, days=7, runs=1))]
+        sections = [
+            ingest_stage.markdown(ingest_stage.measure_ingest(sources=2, days=7, runs=1)),
+            run_stage.markdown(run_stage.measure_run(sources=1, days=7, runs=1)),
+        ]
     else:
-        sections = [markdown(measure_ingest(sources=10, days=90, runs=3))]
+        sections = [
+            ingest_stage.markdown(ingest_stage.measure_ingest(sources=10, days=90, runs=3)),
+            run_stage.markdown(run_stage.measure_run(sources=1, days=7, runs=3)),
+            run_stage.fresh_demo_markdown(run_stage.measure_fresh_demo()),
+        ]
     report = "\n".join(
         [
             "# Benchmarks",
