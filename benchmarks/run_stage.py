@@ -90,7 +90,7 @@ def measure_fresh_demo() -> float:
     repository = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory(prefix="glucolake-bench-fresh-") as tmp:
         clone = Path(tmp) / "glucolake"
-        subprocess.run(["git", "clone", "-q", str(repository), str(clone)], check=True)  # noqa: S607
+        subprocess.run(["git", "clone", "-q", str(repository), str(clone)], check=True)
         env = {
             "PATH": os.environ["PATH"],
             "HOME": os.environ.get("HOME", tmp),
@@ -102,7 +102,7 @@ def measure_fresh_demo() -> float:
             cwd=clone,
             env=env,
             check=True,
-            capture_output=True,  # noqa: S607
+            capture_output=True,
         )
         return time.perf_counter() - started
 
@@ -111,6 +111,7 @@ def fresh_demo_markdown(seconds: float) -> str:
     """The fresh-machine line of docs/benchmarks.md."""
     return (
         "### Fresh machine: `git clone` then `make demo`\n\n"
-        "An empty uv cache, so every pinned package is downloaded and installed (about 1 GB), then\n"
-        f"the demo runs the whole pipeline on three simulated patients: **{seconds:.0f} s**.\n"
+        "An empty uv cache, so every pinned package is downloaded and installed (about 1 GB),\n"
+        "then"
+        f" the demo runs the whole pipeline on three simulated patients: **{seconds:.0f} s**.\n"
     )

@@ -127,6 +127,12 @@ class Settings:
     """The quality gate's suites (``expectations/`` in the repository)."""
     workflows_dir: Path
     """The rendered Argo workflows that ``glucolake run`` walks (``workflows/rendered/``)."""
+    lineage_url: str | None = None
+    """Marquez or any OpenLineage HTTP endpoint; unset: $GLUCOLAKE_HOME/lineage.jsonl."""
+    lineage_namespace: str = "glucolake"
+    """The OpenLineage namespace of glucolake's jobs."""
+    pipeline_run_id: str | None = None
+    """The pipeline run this process belongs to (the Argo workflow's uid, or glucolake run's id)."""
     sources: tuple[Source, ...] = ()
 
     @property
@@ -192,6 +198,9 @@ class Settings:
                 environ.get("GLUCOLAKE_WORKFLOWS_DIR") or project.parent / "workflows" / "rendered"
             ).absolute(),
             sources=sources,
+            lineage_url=environ.get("OPENLINEAGE_URL") or None,
+            lineage_namespace=environ.get("OPENLINEAGE_NAMESPACE") or "glucolake",
+            pipeline_run_id=environ.get("GLUCOLAKE_RUN_ID") or None,
         )
 
 

@@ -14,6 +14,9 @@ from glucolake.cli._options import duration_ms, load_settings, source_options, t
 from glucolake.ingest import IngestOptions, run_ingest
 from glucolake.ingest.progress import LogReporter, TerminalReporter
 from glucolake.lake import Lake, LakeError
+from glucolake.lake.raw import COLLECTIONS
+from glucolake.lake.raw_encoding import METADATA_COLUMNS
+from glucolake.lineage import Lineage, lake_output, nightscout_dataset, schema_facet
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -23,6 +26,11 @@ if TYPE_CHECKING:
 __all__ = ["ingest"]
 
 log = logs.get_logger(__name__)
+
+# The raw zone's fixed columns; the others follow the documents' own fields.
+RAW_SCHEMA = schema_facet(
+    zip(METADATA_COLUMNS, ("STRING", "STRING", "TIMESTAMP", "STRING (JSON)"), strict=True)
+)
 
 
 @click.command()
@@ -97,17 +105,35 @@ def ingest(
     except LakeError as exc:
         click.echo(f"glucolake: error: {exc}", err=True)
         sys.exit(2)
-    if use_json:
-        results = run_ingest(sources, lake, options, LogReporter(), concurrency=concurrency)
-    else:
-        with TerminalReporter() as reporter:
-            results = run_ingest(sources, lake, options, reporter, concurrency=concurrency)
-        _print_summary(results)
-    failed = [r for r in results if not r.ok]
-    for result in failed:
-        click.echo(f"glucolake: error: {result.error}", err=True)
-    if failed:
+    lineage = Lineage(settings)
+    try:
+        with lineage.step("glucolake.ingest") as step:
+            step.inputs = [nightscout_dataset(s, c) for s in sources for c in COLLECTIONS]
+            step.outputs = [
+                lake_output(settings, f"raw/nightscout/{c}", facets=RAW_SCHEMA) for c in COLLECTIONS
+            ]
+            if use_json:
+                results = run_ingest(sources, lake, options, LogReporter(), concurrency=concurrency)
+            else:
+                with TerminalReporter() as reporter:
+                    results = run_ingest(sources, lake, options, reporter, concurrency=concurrency)
+                _print_summary(results)
+            failed = [r for r in results if not r.ok]
+            if failed:
+                # Raised inside the step, so its lineage ends in FAIL, not COMPLETE.
+                raise _SourcesFailedError([r.error or r.source_id for r in failed])  # noqa: TRY301
+    except _SourcesFailedError as exc:
+        for error in exc.errors:
+            click.echo(f"glucolake: error: {error}", err=True)
         sys.exit(1)
+
+
+class _SourcesFailedError(Exception):
+    """Some sources could not be ingested (the others were); the step's lineage says FAIL."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
 
 
 def _print_summary(results: list[SourceResult]) -> None:

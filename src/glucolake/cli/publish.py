@@ -8,8 +8,9 @@ import click
 
 from glucolake import logs
 from glucolake.cli._options import load_settings
+from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse_dataset
 from glucolake.transform import DbtError, run_dbt, warehouse_target
-from glucolake.warehouse import WarehouseError, load_curated
+from glucolake.warehouse import CURATED_TABLES, WarehouseError, load_curated
 
 __all__ = ["publish"]
 
@@ -24,9 +25,17 @@ def publish(*, json_logs: bool | None) -> None:
     """
     settings = load_settings(require_sources=False)
     logs.configure(json_lines=json_logs, secrets=settings.secrets)
+    lineage = Lineage(settings)
     try:
-        load_curated(settings)
-        run_dbt(settings, "build", select=["marts"], target=warehouse_target(settings))
+        with lineage.step("glucolake.publish") as step:
+            step.inputs = [lake_dataset(settings, f"curated/{t}.parquet") for t in CURATED_TABLES]
+            step.outputs = [warehouse_dataset(settings, "curated", t) for t in CURATED_TABLES]
+            load_curated(settings)
+            target = warehouse_target(settings)
+            try:
+                run_dbt(settings, "build", select=["marts"], target=target)
+            finally:
+                emit_dbt_lineage(lineage, settings, target[0], step)
     except WarehouseError as exc:
         click.echo(f"glucolake: error: publish: {exc}", err=True)
         sys.exit(1)

@@ -6,6 +6,7 @@ import fcntl
 import os
 import secrets
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from glucolake import logs
 from glucolake.cli._options import load_settings, source_options
+from glucolake.lineage import Lineage
 from glucolake.run import load_workflow, run_workflow
 
 if TYPE_CHECKING:
@@ -72,10 +74,23 @@ def run(
             sources_file.absolute() if sources_file else _single_site_file(settings, run_dir)
         )
         os.environ["GLUCOLAKE_RUN_ID"] = run_id  # ties the steps' lineage to this run
-        results = run_workflow(definition, parameters=values, run_id=run_id, log_dir=run_dir)
+        lineage = Lineage(replace(settings, pipeline_run_id=run_id))
+        try:
+            with lineage.pipeline():
+                results = run_workflow(
+                    definition, parameters=values, run_id=run_id, log_dir=run_dir
+                )
+                if any(r.status != "Succeeded" for r in results.values()):
+                    raise _PipelineFailedError  # noqa: TRY301 - the pipeline's lineage ends in FAIL
+        except _PipelineFailedError:
+            pass  # each task's outcome is in the table below
     _print(results, run_dir)
     if any(r.status != "Succeeded" for r in results.values()):
         sys.exit(1)
+
+
+class _PipelineFailedError(Exception):
+    """A task failed or was omitted."""
 
 
 def _parameter(text: str) -> tuple[str, str]:

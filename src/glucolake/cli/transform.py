@@ -8,7 +8,9 @@ import click
 
 from glucolake import logs
 from glucolake.cli._options import load_settings
+from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, lake_output
 from glucolake.transform import DbtError, lake_target, run_dbt
+from glucolake.warehouse import CURATED_TABLES
 
 __all__ = ["transform"]
 
@@ -19,6 +21,20 @@ STAGES = {
     "intermediate": (["staging", "intermediate"], []),
     "curated": (["staging", "curated"], ["staging,resource_type:test"]),
     "all": (["staging", "intermediate", "curated"], []),
+}
+
+# The lake datasets each stage reads and writes, for its lineage (dbt's own events add the rest).
+_RAW = [f"raw/nightscout/{c}" for c in ("entries", "treatments", "devicestatus", "profile")]
+_STAGED = [
+    "staging/stg_nightscout__entries_quarantine.parquet",
+    "staging/stg_nightscout__treatments.parquet",
+    "intermediate/int_glucose_enriched.parquet",
+]
+_CURATED = [f"curated/{table}.parquet" for table in CURATED_TABLES]
+DATASETS = {
+    "intermediate": ([*_RAW, "raw/glucolake/sources"], _STAGED),
+    "curated": ([*_RAW, "raw/glucolake/sources", "quality/summary", *_STAGED], _CURATED),
+    "all": ([*_RAW, "raw/glucolake/sources", "quality/summary"], [*_STAGED, *_CURATED]),
 }
 
 
@@ -46,14 +62,23 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
     settings = load_settings(require_sources=False)
     logs.configure(json_lines=json_logs, secrets=settings.secrets)
     select, exclude = STAGES[stage]
+    reads, writes = DATASETS[stage]
+    lineage = Lineage(settings)
     try:
-        run_dbt(
-            settings,
-            ["build", "--full-refresh"] if full_refresh else "build",
-            select=select,
-            exclude=exclude,
-            target=lake_target(settings),
-        )
+        with lineage.step(f"glucolake.transform.{stage}") as step:
+            step.inputs = [lake_dataset(settings, path) for path in reads]
+            step.outputs = [lake_output(settings, path) for path in writes]
+            target = lake_target(settings)
+            try:
+                run_dbt(
+                    settings,
+                    ["build", "--full-refresh"] if full_refresh else "build",
+                    select=select,
+                    exclude=exclude,
+                    target=target,
+                )
+            finally:
+                emit_dbt_lineage(lineage, settings, target[0], step)
     except DbtError as exc:
         for line in str(exc).splitlines():
             click.echo(f"glucolake: error: transform: {line}", err=True)
