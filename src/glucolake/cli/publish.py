@@ -35,7 +35,7 @@ def publish(*, json_logs: bool | None) -> None:
             try:
                 run_dbt(settings, "build", select=["marts"], target=target)
             finally:
-                emit_dbt_lineage(lineage, settings, target[0], step)
+                emit_dbt_lineage(lineage, settings, target, step)
     except WarehouseError as exc:
         click.echo(f"glucolake: error: publish: {exc}", err=True)
         sys.exit(1)

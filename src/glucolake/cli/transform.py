@@ -78,7 +78,7 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
                     target=target,
                 )
             finally:
-                emit_dbt_lineage(lineage, settings, target[0], step)
+                emit_dbt_lineage(lineage, settings, target, step)
     except DbtError as exc:
         for line in str(exc).splitlines():
             click.echo(f"glucolake: error: transform: {line}", err=True)

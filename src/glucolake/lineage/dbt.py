@@ -21,6 +21,7 @@ from openlineage.common.provider.dbt.local import (
 from glucolake.lineage.datasets import lake_output
 from glucolake.lineage.emitter import PIPELINE_JOB, PRODUCER
 from glucolake.logs import fields, get_logger
+from glucolake.transform.dbt import dbt_environment
 
 if TYPE_CHECKING:
     from glucolake.lineage.emitter import Lineage, StepRun
@@ -31,8 +32,19 @@ __all__ = ["emit_dbt_lineage"]
 log = get_logger(__name__)
 
 
-def emit_dbt_lineage(lineage: Lineage, settings: Settings, target: str, step: StepRun) -> int:
-    """Emit the integration's events for the dbt command that just ran; return how many."""
+def emit_dbt_lineage(
+    lineage: Lineage, settings: Settings, target: tuple[str, dict[str, str]], step: StepRun
+) -> int:
+    """Emit the integration's events for the dbt command that just ran; return how many.
+
+    The integration reads ``profiles.yml`` to name datasets, so it runs with the target's
+    environment, as dbt did.
+    """
+    with dbt_environment(target[1]):
+        return _emit(lineage, settings, target[0], step)
+
+
+def _emit(lineage: Lineage, settings: Settings, target: str, step: StepRun) -> int:
     target_path = settings.home / "dbt" / "target"
     processor = DbtLocalArtifactProcessor(
         producer=PRODUCER,

@@ -25,7 +25,14 @@ if TYPE_CHECKING:
 
     from glucolake.settings import Secret, Settings
 
-__all__ = ["DbtError", "DbtRun", "lake_target", "run_dbt", "warehouse_target"]
+__all__ = [
+    "DbtError",
+    "DbtRun",
+    "dbt_environment",
+    "lake_target",
+    "run_dbt",
+    "warehouse_target",
+]
 
 log = get_logger(__name__)
 
@@ -117,7 +124,7 @@ def run_dbt(
         "--log-level-file",
         "info",
     ]
-    with _environment(env):
+    with dbt_environment(env):
         result = dbtRunner().invoke(args)
     failures = _failures(result.result)
     if not result.success or failures:
@@ -152,8 +159,8 @@ def _one_line(message: str) -> str:
 
 
 @contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for dbt (it reads them through env_var) and restore them."""
+def dbt_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for dbt (its profiles read them through env_var), then restore."""
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
