@@ -69,7 +69,7 @@ fmt: venv ## Format the code and apply safe ruff fixes.
 	$(RUN) ruff check --fix src tests benchmarks workflows
 
 .PHONY: test
-test: lint postgres ## Run lint and every test, the slow integration tests included.
+test: lint postgres chromium ## Run lint and every test, the slow integration tests included.
 	$(RUN) pytest $(PYTEST_ARGS)
 
 .PHONY: test-fast
@@ -96,6 +96,12 @@ clean: ## Remove the demo home, caches and build output (keeps the venv and tool
 
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)
+
+.PHONY: chromium
+chromium: ## Install Debian's Chromium if missing (the report test renders in it, headless).
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 .PHONY: postgres
 postgres: ## Install Debian's Postgres server binaries if missing (the tests start their own clusters).

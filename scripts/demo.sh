@@ -27,6 +27,7 @@ kill "$simulator" 2>/dev/null || true
 glucolake summary
 
 echo
+echo "Report:     $home/report.html (open it in a browser; it needs no network)"
 echo "Task logs:  $home/runs/"
 echo "Raw zone:   $home/lake/raw/nightscout/"
 echo "Curated:    $home/lake/curated/"

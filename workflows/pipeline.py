@@ -3,7 +3,8 @@
 ``plan`` lists the selected sources; ``ingest`` fans out per source (bounded, retried with
 backoff: a site that hiccups usually answers a minute later); the dbt lake layers, the quality
 gate (never retried: bad data stays bad), the curated layer and the warehouse follow in order.
-A failed task stops everything that depends on it.
+``report`` writes the one-file HTML report into the lake. A failed task stops everything that
+depends on it.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ with WorkflowTemplate(
     publish = container_step(
         "publish", ["publish", "--json-logs"], memory="1Gi", retry=_PUBLISH_RETRY
     )
+    report = container_step("report", ["report", "--json-logs"], memory="512Mi", cpu="250m")
 
     with DAG(
         name="pipeline",
@@ -147,4 +149,5 @@ with WorkflowTemplate(
             arguments={"full-refresh": "{{inputs.parameters.full-refresh}}"},
         )
         published = Task(name="publish", template=publish)
-        planned >> ingested >> intermediate >> gate >> curated >> published
+        reported = Task(name="report", template=report)
+        planned >> ingested >> intermediate >> gate >> curated >> published >> reported

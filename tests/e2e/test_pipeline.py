@@ -81,6 +81,16 @@ def test_quarantine_and_readings_equal_the_simulators_truth(home, env):
         expected = {k: v for k, v in facts["entries"]["quarantine"].items() if v}
         assert mine == expected, source_id
 
+    # The warehouse holds every curated reading too (rows with nulls included).
+    glucolake("publish", env=env)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        published = dict(
+            connection.execute(
+                "select source_id, count(*) from curated.fact_glucose_readings group by all"
+            ).fetchall()
+        )
+    assert published == readings
+
 
 def test_publish_failure_leaves_the_previous_marts_intact(home, env):
     ingest_cohort(home, env, sources=2, days=5, seed=3)

@@ -26,6 +26,7 @@ final as (
         local_hour,
         local_iso_weekday,
         local_quarter_hour,
+        local_minute_of_day,
 
         ---------- booleans
         is_clamped_low,

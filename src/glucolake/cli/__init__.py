@@ -13,6 +13,7 @@ from glucolake import __version__
 from glucolake.cli.docs import docs
 from glucolake.cli.ingest import ingest
 from glucolake.cli.publish import publish
+from glucolake.cli.report import report
 from glucolake.cli.run import run
 from glucolake.cli.simulate import simulate
 from glucolake.cli.sources import sources
@@ -32,6 +33,7 @@ def main() -> None:
 main.add_command(docs)
 main.add_command(ingest)
 main.add_command(publish)
+main.add_command(report)
 main.add_command(run)
 main.add_command(simulate)
 main.add_command(sources)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from glucolake.settings import Settings
 
-__all__ = ["extension_directory", "lake_connection", "s3_options"]
+__all__ = ["extension_directory", "lake_connection", "not_placeholder", "s3_options"]
 
 
 def extension_directory(settings: Settings) -> Path:
@@ -54,3 +54,18 @@ def lake_connection(settings: Settings) -> duckdb.DuckDBPyConnection:
             options,
         )
     return connection
+
+
+def not_placeholder(connection: duckdb.DuckDBPyConnection, location: str) -> str:
+    """A WHERE condition that drops dbt-duckdb's all-null row from an empty external model.
+
+    dbt-duckdb writes one row of nulls into a model that has no rows, so its file keeps a
+    schema. Only a row whose every column is null is that placeholder; real rows keep their
+    nulls (a first reading has no rate of change).
+    """
+    columns = connection.execute(
+        "select column_name from (describe select * from read_parquet($location))",
+        {"location": location},
+    ).fetchall()
+    quoted = ['"' + str(name).replace('"', '""') + '"' for (name,) in columns]
+    return "not (" + " and ".join(f"{column} is null" for column in quoted) + ")"

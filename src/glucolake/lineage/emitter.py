@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from openlineage.client import OpenLineageClient
-from openlineage.client.event_v2 import Job, Run, RunEvent, RunState
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.generated import error_message_run, job_type_job, parent_run
 from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.transport.http import HttpConfig, HttpTransport
@@ -23,8 +23,7 @@ from glucolake import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    from openlineage.client.event_v2 import InputDataset, OutputDataset
+    from pathlib import Path
 
     from glucolake.settings import Settings
 
@@ -62,6 +61,16 @@ class Lineage:
                 FileConfig(log_file_path=str(settings.home / "lineage.jsonl"), append=True)
             )
         self.client = OpenLineageClient(transport=transport)
+
+    @staticmethod
+    def as_input(dataset: OutputDataset) -> InputDataset:
+        """The same dataset, read rather than written."""
+        return InputDataset(namespace=dataset.namespace, name=dataset.name, facets=dataset.facets)
+
+    @staticmethod
+    def file_output(path: Path) -> OutputDataset:
+        """A local file written by a step."""
+        return OutputDataset(namespace="file://", name=str(path))
 
     def parent(self) -> dict[str, Any]:
         """The parent facet tying a step to the pipeline run."""

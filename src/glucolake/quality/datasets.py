@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from glucolake.lake.duckdb_access import not_placeholder
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -99,8 +101,9 @@ class LakeDatasets:
 
     def whole(self, relative: str) -> pd.DataFrame:
         """A small lake table, whole (quarantine, treatments)."""
+        condition = not_placeholder(self.connection, self.path(relative))
         return self.connection.execute(
-            "select * from read_parquet($p) where not (columns(*) is null)",
+            f"select * from read_parquet($p) where {condition}",  # noqa: S608 - quoted names
             {"p": self.path(relative)},
         ).df()
 

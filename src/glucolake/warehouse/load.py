@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from glucolake.lake.duckdb_access import lake_connection
+from glucolake.lake.duckdb_access import lake_connection, not_placeholder
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
 
@@ -53,10 +53,10 @@ def load_curated(settings: Settings) -> dict[str, int]:
             for table in CURATED_TABLES:
                 location = f"{settings.lake}/curated/{table}.parquet"
                 connection.execute(f"drop table if exists warehouse.curated.{table}")
+                condition = not_placeholder(connection, location)
                 connection.execute(
-                    f"create table warehouse.curated.{table} as "  # noqa: S608 - allowlisted name
-                    # dbt-duckdb writes one all-null row into an empty external model.
-                    "select * from read_parquet($location) where not (columns(*) is null)",
+                    f"create table warehouse.curated.{table} as "  # noqa: S608 - allowlisted
+                    f"select * from read_parquet($location) where {condition}",
                     {"location": location},
                 )
                 row = connection.execute(

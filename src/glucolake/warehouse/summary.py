@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from glucolake.lake.duckdb_access import extension_directory
+from glucolake.report.targets import METRICS
 from glucolake.warehouse.load import attach_warehouse
 
 if TYPE_CHECKING:
@@ -14,20 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["read_summary"]
 
-COLUMNS = (
-    "source_id",
-    "n_readings",
-    "active_percent",
-    "mean_glucose",
-    "gmi",
-    "cv_glucose",
-    "below_54",
-    "below_70",
-    "in_range_70_180",
-    "above_180",
-    "above_250",
-    "gri",
-)
+COLUMNS = ("source_id", *(metric.column for metric in METRICS))
 
 
 def read_summary(settings: Settings, window: str = "14d") -> list[dict[str, Any]]:

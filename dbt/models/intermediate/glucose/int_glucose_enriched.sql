@@ -90,6 +90,7 @@ final as (
         hour(reading_at_local) as local_hour,
         isodow(reading_at_local) as local_iso_weekday,
         hour(reading_at_local) * 4 + minute(reading_at_local) // 15 as local_quarter_hour,
+        hour(reading_at_local) * 60 + minute(reading_at_local) as local_minute_of_day,
 
         ---------- booleans
         is_clamped_low,

@@ -1,0 +1,37 @@
+with
+
+readings as (
+
+    select * from {{ source('curated', 'fact_glucose_readings') }}
+
+),
+
+newest as (
+
+    select
+        source_id,
+        max(date_ms) as newest_ms
+
+    from readings
+    group by source_id
+
+),
+
+final as (
+
+    -- Each reading of the last 14 days, placed on its local day and minute: the daily
+    -- profiles of the AGP report, one small chart per day.
+    select
+        readings.source_id,
+        readings.local_date,
+        readings.local_minute_of_day,
+        readings.glucose_mg_dl,
+        readings.glucose_range
+
+    from readings
+    inner join newest on readings.source_id = newest.source_id
+    where readings.date_ms > newest.newest_ms - 14 * 86400000
+
+)
+
+select * from final

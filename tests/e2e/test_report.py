@@ -1,0 +1,105 @@
+"""`glucolake report`: one self-contained HTML file, rendered in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=15000",
+]
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.fail("Debian's chromium is missing: run `make chromium`")
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    home = tmp_path_factory.mktemp("report")
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    with SimulatorServer(SimulatorConfig(sources=2, days=15, seed=17, now=now)) as sim:
+        cohort = home / "sources.yaml"
+        write_sources_file(sim, cohort)
+        run = subprocess.run(
+            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = subprocess.run(
+        [sys.executable, "-m", "glucolake", "report", "--out", str(home / "report.html")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == str(home / "report.html")
+    return home / "report.html"
+
+
+def test_the_report_needs_no_network(report):
+    text = report.read_text()
+    assert "<script src=" not in text
+    # Outside the inlined Plotly bundle (whose map attributions mention URLs), nothing loads
+    # from the network: no external stylesheet, script, font or image.
+    markup = re.sub(r"<script>.*?</script>", "", text, flags=re.DOTALL)
+    assert not re.search(r"""(src|href)=["']https?://""", markup)
+    assert text.count('class="plotly-graph-div"') == 2 * 4, "four charts per source"
+
+
+def test_chromium_renders_every_chart(report):
+    dom = chromium("--dump-dom", report.as_uri()).stdout
+    # Plotly draws each chart into an SVG of class main-svg once its script has run.
+    assert dom.count('class="main-svg"') >= 2 * 4
+    assert "patient-001" in dom
+    assert "patient-002" in dom
+    assert "Ambulatory Glucose Profile" in dom
+
+
+def test_chromium_screenshot_is_not_blank(report):
+    ARTIFACTS.mkdir(exist_ok=True)
+    png = ARTIFACTS / "report.png"
+    chromium("--window-size=1400,2600", f"--screenshot={png}", report.as_uri())
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG")
+    # A blank page compresses to a few kilobytes; charts and tables do not.
+    assert len(data) > 60_000
