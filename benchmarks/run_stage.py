@@ -91,11 +91,9 @@ def measure_fresh_demo() -> float:
     with tempfile.TemporaryDirectory(prefix="glucolake-bench-fresh-") as tmp:
         clone = Path(tmp) / "glucolake"
         subprocess.run(["git", "clone", "-q", str(repository), str(clone)], check=True)
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": os.environ.get("HOME", tmp),
-            "UV_CACHE_DIR": str(Path(tmp) / "uv-cache"),
-        }
+        # A newcomer's shell (proxies, CA bundles) minus glucolake's own settings.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GLUCOLAKE_")}
+        env["UV_CACHE_DIR"] = str(Path(tmp) / "uv-cache")
         started = time.perf_counter()
         subprocess.run(
             ["make", "demo"],
