@@ -9,8 +9,10 @@ import click
 from glucolake import logs
 from glucolake.cli._options import load_settings
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse_dataset
+from glucolake.settings import PostgresWarehouse
 from glucolake.transform import DbtError, run_dbt, warehouse_target
 from glucolake.warehouse import CURATED_TABLES, WarehouseError, load_curated
+from glucolake.warehouse.roles import prepare_dashboard_role
 
 __all__ = ["publish"]
 
@@ -31,6 +33,8 @@ def publish(*, json_logs: bool | None) -> None:
             step.inputs = [lake_dataset(settings, f"curated/{t}.parquet") for t in CURATED_TABLES]
             step.outputs = [warehouse_dataset(settings, "curated", t) for t in CURATED_TABLES]
             load_curated(settings)
+            if isinstance(settings.warehouse, PostgresWarehouse):
+                prepare_dashboard_role(settings.warehouse)
             target = warehouse_target(settings)
             try:
                 run_dbt(settings, "build", select=["marts"], target=target)
