@@ -147,7 +147,7 @@ def render_treatments(data: SourceData, rows: Rows) -> list[Doc]:
         c["absolute"].tolist(),
         c["percent"].tolist(),
     )
-    glucose = c["glucose"].tolist()
+    glucose, kind = c["glucose"].tolist(), c["kind"].tolist()
     docs: list[Doc] = []
     for i in range(len(ids)):
         doc: Doc = {
@@ -167,6 +167,9 @@ def render_treatments(data: SourceData, rows: Rows) -> list[Doc]:
                 doc["percent"] = _number(percent[i])
         elif event[i] == EV_BG_CHECK:
             doc |= {"glucose": _number(glucose[i]), "glucoseType": "Finger", "units": "mg/dl"}
+        patch = _PATCHES[kind[i]]
+        if patch is not None:
+            doc = patch(doc, Randoms(data.seed, data.spec, kind[i]), int(created[i]))
         docs.append(doc)
     return docs
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from glucolake.simulate.matcher import matches
 from glucolake.simulate.query import DATE_FIELDS, Collection, ListQuery
-from glucolake.simulate.quirk_kinds import entry_types
+from glucolake.simulate.quirk_kinds import entry_types, is_typeless
 from glucolake.simulate.timezones import iso_strings
 
 if TYPE_CHECKING:
@@ -120,7 +120,10 @@ def _column_mask(
     if view.name != "entries":
         return None
     if field == "type":
-        return _string_mask(entry_types(view.columns["kind"][rows]), condition)
+        kind = view.columns["kind"][rows]
+        if is_typeless(kind).any():
+            return None  # a missing field has its own Mongo semantics: match the documents
+        return _string_mask(entry_types(kind), condition)
     if field in {"dateString", "sysTime"}:
         return _string_mask(np.array(iso_strings(view.columns["inst"][rows])), condition)
     return None

@@ -27,13 +27,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENTRY_TYPES",
+    "GLUCOSE_MISSING_CODES",
     "KIND_CODES",
     "QUIRK_KINDS",
     "REGISTRY",
+    "TYPELESS_CODES",
     "QuirkKind",
     "QuirkMode",
     "Randoms",
     "entry_types",
+    "is_typeless",
 ]
 
 QuirkMode = Literal["replace", "add", "block"]
@@ -67,8 +70,10 @@ class QuirkKind:
     eligible: Callable[[Columns], npt.NDArray[np.bool_]] | None = None
     patch: Callable[[Doc, Randoms, int], Doc] | None = None
     """Changes the rendered document (given the row's instant); ``None`` renders it as usual."""
-    entry_type: str = "sgv"
-    """The ``type`` of entries of this kind."""
+    entry_type: str | None = "sgv"
+    """The ``type`` of entries of this kind; ``None`` when the document has no ``type``."""
+    glucose_missing: bool = False
+    """Entries: the rendered document has no usable glucose value (``missing_glucose``)."""
 
 
 def _moved(rows: Columns, visible: npt.NDArray[np.int64], salt: int) -> Columns:
@@ -207,6 +212,96 @@ def _null_carbs(_r: Randoms, rows: Columns) -> Columns:
     return rows.replace(carbs=np.full(rows.rows, np.nan))
 
 
+def _no_reading(value: Callable[[Randoms, Columns], npt.ArrayLike]) -> Callable[..., Columns]:
+    """A transform writing ``value`` as the sgv of a reading the sensor could not compute."""
+
+    def transform(r: Randoms, rows: Columns) -> Columns:
+        return rows.replace(
+            sgv=np.asarray(value(r, rows)).astype(rows["sgv"].dtype),
+            trend=np.full(rows.rows, TREND_NOT_COMPUTABLE, np.int8),
+            delta=np.full(rows.rows, np.nan, np.float32),
+        )
+
+    return transform
+
+
+def _zero(_r: Randoms, rows: Columns) -> npt.NDArray[np.int64]:
+    return np.zeros(rows.rows, np.int64)
+
+
+def _negative(r: Randoms, rows: Columns) -> npt.NDArray[np.int64]:
+    return -(1 + (r(rows["inst"]) * 10).astype(np.int64))
+
+
+def _text_sgv_patch(text: str) -> Callable[[Doc, Randoms, int], Doc]:
+    def patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
+        return doc | {"sgv": text}
+
+    return patch
+
+
+def _type_patch(value: str | None) -> Callable[[Doc, Randoms, int], Doc]:
+    """Sets ``type`` to ``value`` where the document had it; ``None`` removes it."""
+
+    def patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
+        if value is None:
+            return {k: v for k, v in doc.items() if k != "type"}
+        return {k: value if k == "type" else v for k, v in doc.items()}
+
+    return patch
+
+
+def _mbg_without_value(r: Randoms, rows: Columns) -> Columns:
+    # A meter entry saved before its value (a careportal form sent empty): 150 s after a reading,
+    # an offset no other kind uses, so it never shares an identity with another meter entry.
+    at = rows["inst"] + 150_000
+    return _moved(rows, at, r.code).replace(inst=at, date=at.astype(np.float64))
+
+
+def _mbg_without_value_patch(doc: Doc, r: Randoms, inst: int) -> Doc:
+    return {k: v for k, v in _mbg_patch(doc, r, inst).items() if k != "mbg"}
+
+
+_PRE_2000_BASE_MS = 788_918_400_000  # 1995-01-01: a receiver whose clock was reset
+_PRE_2000_SPAN_MS = 4 * 365 * DAY_MS  # stays before 2000-01-01 and above 1e11 (ms, not seconds)
+
+
+def _pre_2000_date(_r: Randoms, rows: Columns) -> Columns:
+    return rows.replace(
+        date=(_PRE_2000_BASE_MS + rows["inst"] % _PRE_2000_SPAN_MS).astype(np.float64)
+    )
+
+
+def _fractional_duplicate(r: Randoms, rows: Columns) -> Columns:
+    # Loop/Trio re-upload a reading with the sub-millisecond part of its timestamp: same identity.
+    fraction = np.round(0.01 + 0.98 * r(rows["inst"]), 3)
+    out = _moved(rows, rows["inst"] + 45_000, r.code)
+    return out.replace(
+        date=rows["inst"] + fraction, uploader=np.full(rows.rows, UPLOADER_SECOND, np.int8)
+    )
+
+
+def _insulin_events(rows: Columns) -> npt.NDArray[np.bool_]:
+    return ~np.isnan(rows["insulin"])
+
+
+def _whole_second(_r: Randoms, rows: Columns) -> Columns:
+    created = rows["created"] - rows["created"] % 1000
+    return rows.replace(created=created, visible=np.maximum(rows["visible"], created))
+
+
+def _no_millis_patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
+    # "2025-03-20T10:00:05.000Z" -> "2025-03-20T10:00:05Z" (the instant is a whole second).
+    return doc | {"created_at": doc["created_at"][:19] + "Z"}
+
+
+def _text_number_patch(field: str) -> Callable[[Doc, Randoms, int], Doc]:
+    def patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
+        return doc | {field: str(doc[field])}
+
+    return patch
+
+
 def _only(doc: Doc, *keys: str) -> Doc:
     return {k: doc[k] for k in keys if k in doc}
 
@@ -220,7 +315,15 @@ REGISTRY: tuple[QuirkKind, ...] = (
     QuirkKind("string_sgv", "entries", "replace", 1.0, _unchanged, patch=_string_sgv_patch),
     QuirkKind("fractional_date", "entries", "replace", 1.0, _fractional_date),
     QuirkKind("seconds_date", "entries", "replace", 0.3, _seconds_date),
-    QuirkKind("missing_sgv", "entries", "replace", 0.5, _unchanged, patch=_missing_sgv_patch),
+    QuirkKind(
+        "missing_sgv",
+        "entries",
+        "replace",
+        0.5,
+        _unchanged,
+        patch=_missing_sgv_patch,
+        glucose_missing=True,
+    ),
     QuirkKind("future_date", "entries", "add", 1.0, _future_date),
     QuirkKind(
         "unknown_type",
@@ -234,15 +337,110 @@ REGISTRY: tuple[QuirkKind, ...] = (
     QuirkKind("late_upload", "entries", "block", 0.15, _late_upload),
     QuirkKind("duplicate_treatment", "treatments", "add", 0.03, _duplicate_treatment),
     QuirkKind("null_carbs", "treatments", "replace", 0.05, _null_carbs, eligible=_carb_events),
+    # xDrip/Share "no reading" rows: sgv 0 or negative, no trend.
+    QuirkKind("zero_sgv", "entries", "replace", 0.3, _no_reading(_zero)),
+    QuirkKind("negative_sgv", "entries", "replace", 0.2, _no_reading(_negative)),
+    # A JavaScript NaN or an empty field stringified by an uploader.
+    QuirkKind(
+        "nan_sgv",
+        "entries",
+        "replace",
+        0.2,
+        _no_reading(_zero),
+        patch=_text_sgv_patch("NaN"),
+        glucose_missing=True,
+    ),
+    QuirkKind(
+        "empty_sgv",
+        "entries",
+        "replace",
+        0.2,
+        _no_reading(_zero),
+        patch=_text_sgv_patch(""),
+        glucose_missing=True,
+    ),
+    # Types Nightscout does not know: case matters, an empty one, none at all.
+    QuirkKind(
+        "uppercase_type",
+        "entries",
+        "replace",
+        0.2,
+        _unchanged,
+        patch=_type_patch("SGV"),
+        entry_type="SGV",
+    ),
+    QuirkKind(
+        "empty_type", "entries", "replace", 0.2, _unchanged, patch=_type_patch(""), entry_type=""
+    ),
+    QuirkKind(
+        "missing_type",
+        "entries",
+        "replace",
+        0.2,
+        _unchanged,
+        patch=_type_patch(None),
+        entry_type=None,
+    ),
+    QuirkKind(
+        "mbg_without_value",
+        "entries",
+        "add",
+        0.3,
+        _mbg_without_value,
+        patch=_mbg_without_value_patch,
+        entry_type="mbg",
+        glucose_missing=True,
+    ),
+    QuirkKind("pre_2000_date", "entries", "replace", 0.2, _pre_2000_date),
+    QuirkKind("fractional_duplicate", "entries", "add", 0.5, _fractional_duplicate),
+    QuirkKind(
+        "created_at_without_ms",
+        "treatments",
+        "replace",
+        0.03,
+        _whole_second,
+        patch=_no_millis_patch,
+    ),
+    QuirkKind(
+        "string_insulin",
+        "treatments",
+        "replace",
+        0.03,
+        _unchanged,
+        eligible=_insulin_events,
+        patch=_text_number_patch("insulin"),
+    ),
+    QuirkKind(
+        "string_carbs",
+        "treatments",
+        "replace",
+        0.03,
+        _unchanged,
+        eligible=_carb_events,
+        patch=_text_number_patch("carbs"),
+    ),
 )
 
 QUIRK_KINDS: tuple[str, ...] = tuple(kind.name for kind in REGISTRY)
 # The `kind` column: 0 for an ordinary document, i + 1 for REGISTRY[i].
 KIND_CODES: dict[str, int] = {name: code for code, name in enumerate(QUIRK_KINDS, start=1)}
-# `type` of the entries of each kind code (0 = ordinary sgv entry).
-ENTRY_TYPES = np.array(["sgv", *(kind.entry_type for kind in REGISTRY)])
+# `type` of the entries of each kind code (0 = ordinary sgv entry); "" also where there is none.
+ENTRY_TYPES = np.array(["sgv", *(kind.entry_type or "" for kind in REGISTRY)])
+# Kind codes of entries without a `type` field.
+TYPELESS_CODES = np.array(
+    [code for code, kind in enumerate(REGISTRY, start=1) if kind.entry_type is None], np.int8
+)
+# Kind codes of entries whose document has no usable glucose value.
+GLUCOSE_MISSING_CODES = np.array(
+    [code for code, kind in enumerate(REGISTRY, start=1) if kind.glucose_missing], np.int8
+)
 
 
 def entry_types(kind: npt.NDArray[np.int8]) -> npt.NDArray[np.str_]:
-    """The ``type`` field of entries with these kind codes."""
+    """The ``type`` field of entries with these kind codes ("" for entries without one)."""
     return ENTRY_TYPES[kind]
+
+
+def is_typeless(kind: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
+    """Whether entries with these kind codes have no ``type`` field at all."""
+    return np.isin(kind, TYPELESS_CODES)

@@ -3,13 +3,16 @@
 Computed from the columns (every quirk row carries its kind code), and defined so that a
 brute-force scan of the served JSON gives the same numbers:
 
-* an entry whose ``type`` is not sgv/mbg/cal is quarantined as ``unknown_type``;
-* its ``date`` is repaired (epoch seconds times 1000, fractions floored); a repaired date after
-  now is ``future_date``;
-* an sgv entry without ``sgv`` is ``missing_glucose``, one below 39 is ``sensor_error_code``;
-  ``"sgv": "176"`` and 39/401 sentinels are usable;
-* among the rest, the identity is (repaired date, type); every copy past the first of an
-  identity counts in ``duplicates``; ``valid_sgv_readings`` counts the distinct sgv identities.
+* an entry whose ``type`` is not sgv/mbg/cal (other case, empty, missing) is ``unknown_type``;
+* its ``date`` is repaired (epoch seconds times 1000, fractions floored); a date that is neither
+  ms nor seconds after 2000-01-01, or ms before 2000-01-01, is ``invalid_date``; a repaired date
+  after now is ``future_date``;
+* an sgv (mbg) entry whose ``sgv`` (``mbg``) is missing, not a number (``"NaN"``, ``""``) or not
+  above 0 is ``missing_glucose``; an sgv below 39 is ``sensor_error_code``; ``"sgv": "176"`` and
+  39/401 sentinels are usable;
+* the identity is (repaired date, type): an identity with a usable copy is a reading (sgv
+  identities count in ``valid_sgv_readings``) and its bad copies are dropped; one without is
+  quarantined once, under its reason; every usable copy past the first counts in ``duplicates``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from glucolake.simulate.quirk_kinds import KIND_CODES, REGISTRY, entry_types
+from glucolake.simulate.quirk_kinds import (
+    GLUCOSE_MISSING_CODES,
+    KIND_CODES,
+    REGISTRY,
+    entry_types,
+    is_typeless,
+)
 from glucolake.simulate.timezones import iso_strings
 
 if TYPE_CHECKING:
@@ -27,8 +36,16 @@ if TYPE_CHECKING:
 
 __all__ = ["QUARANTINE_REASONS", "SECONDS_DATE_LIMIT", "repaired_dates", "source_truth"]
 
-QUARANTINE_REASONS = ("missing_glucose", "sensor_error_code", "future_date", "unknown_type")
+# In the order staging applies them: the first that holds is the reason.
+QUARANTINE_REASONS = (
+    "unknown_type",
+    "invalid_date",
+    "future_date",
+    "missing_glucose",
+    "sensor_error_code",
+)
 SECONDS_DATE_LIMIT = 100_000_000_000  # a `date` below this is epoch seconds, not milliseconds
+FIRST_PLAUSIBLE_MS = 946_684_800_000  # 2000-01-01: no CGM reading is older
 _KNOWN_TYPES = ("sgv", "mbg", "cal")
 _FIRST_GLUCOSE = 39
 
@@ -52,19 +69,47 @@ def _identity_copies(keys: list[npt.NDArray[Any]]) -> tuple[int, int]:
     return len(table), len(np.unique(table))
 
 
+def _reasons(
+    kind: npt.NDArray[np.int8],
+    types: npt.NDArray[np.str_],
+    dates: npt.NDArray[np.int64],
+    sgv: npt.NDArray[Any],
+    now_ms: int,
+) -> npt.NDArray[np.int64]:
+    """Per row: 0 when usable, else 1 + the index of its reason in ``QUARANTINE_REASONS``."""
+    known = np.isin(types, _KNOWN_TYPES) & ~is_typeless(kind)
+    missing = np.isin(kind, GLUCOSE_MISSING_CODES) | ((types == "sgv") & ~(sgv > 0))
+    conditions = {
+        "unknown_type": ~known,
+        "invalid_date": dates < FIRST_PLAUSIBLE_MS,
+        "future_date": dates > now_ms,
+        "missing_glucose": missing,
+        "sensor_error_code": (types == "sgv") & (sgv < _FIRST_GLUCOSE),
+    }
+    reason = np.zeros(len(kind), np.int64)
+    for code, name in reversed(list(enumerate(QUARANTINE_REASONS, start=1))):
+        reason[conditions[name]] = code
+    return reason
+
+
 def _entries_truth(data: SourceData, now_ms: int) -> dict[str, Any]:
     e = data.entries
     seen = e["visible"] <= now_ms
     kind = e["kind"][seen]
     types = entry_types(kind)
     dates = repaired_dates(e["date"][seen])
-    sgv = e["sgv"][seen]
-    known = np.isin(types, _KNOWN_TYPES)
-    future = known & (dates > now_ms)
-    is_sgv = known & ~future & (types == "sgv")
-    missing = is_sgv & (kind == KIND_CODES["missing_sgv"])
-    error = is_sgv & ~missing & (sgv < _FIRST_GLUCOSE)
-    usable = known & ~future & ~missing & ~error
+    reason = _reasons(kind, types, dates, e["sgv"][seen], now_ms)
+    usable = reason == 0
+    # Staging's identity: (date, type), a missing type being its own value (SQL null).
+    identities = np.rec.fromarrays([is_typeless(kind), types, dates])
+    _, group = np.unique(identities, return_inverse=True)
+    group = group.ravel()
+    groups = int(group.max()) + 1 if len(group) else 0
+    has_usable = np.bincount(group, weights=usable, minlength=groups) > 0
+    # A bad copy of a usable identity is dropped; other identities are quarantined once.
+    group_reason = np.full(groups, len(QUARANTINE_REASONS) + 1, np.int64)
+    np.minimum.at(group_reason, group[~usable], reason[~usable])
+    quarantined = np.bincount(group_reason[~has_usable], minlength=len(QUARANTINE_REASONS) + 2)
     rows, distinct = _identity_copies([types[usable], dates[usable]])
     _, valid = _identity_copies([dates[usable & (types == "sgv")]])
     return {
@@ -72,10 +117,7 @@ def _entries_truth(data: SourceData, now_ms: int) -> dict[str, Any]:
         "quirks": _quirk_counts(kind, "entries"),
         "valid_sgv_readings": valid,
         "quarantine": {
-            "missing_glucose": int(missing.sum()),
-            "sensor_error_code": int(error.sum()),
-            "future_date": int(future.sum()),
-            "unknown_type": int((~known).sum()),
+            name: int(quarantined[code]) for code, name in enumerate(QUARANTINE_REASONS, start=1)
         },
         "duplicates": rows - distinct,
     }

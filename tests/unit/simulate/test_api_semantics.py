@@ -121,7 +121,9 @@ def test_string_sgv_never_matches_a_numeric_sgv_filter(world):
     assert strings
     found = get(world, "entries.json", "find[date][$gte]=0&find[sgv][$gte]=0&count=0")[1]
     assert not any(isinstance(d.get("sgv"), str) for d in found)
-    assert len(found) == sum(isinstance(d.get("sgv"), int) for d in everything)
+    numbers = [d["sgv"] for d in everything if isinstance(d.get("sgv"), int)]
+    assert min(numbers) < 0, "negative sgv values are served too"
+    assert len(found) == sum(sgv >= 0 for sgv in numbers)
 
 
 def test_documents_without_a_numeric_date_never_match_a_date_filter():

@@ -42,7 +42,9 @@ dated as (
         *,
         -- Nightscout's `date` is epoch ms, sometimes fractional (Loop, Trio) and sometimes
         -- seconds (buggy uploaders). Seconds are unambiguous: no CGM reading predates 1973
-        -- (1e11 ms), and a seconds value after 2000-01-01 is a plausible reading time.
+        -- (1e11 ms), and a seconds value after 2000-01-01 is a plausible reading time. An ms
+        -- value before 2000-01-01 (a device whose clock was reset) keeps its date_ms, so each
+        -- such record stays its own identity, and is quarantined as invalid_date below.
         case
             when date_raw >= 1e11 then floor(date_raw)::bigint
             when date_raw >= 946684800 then floor(date_raw)::bigint * 1000
@@ -61,14 +63,18 @@ classified as (
         case
             when entry_type is null or entry_type not in ('sgv', 'mbg', 'cal')
                 then 'unknown_type'
-            when date_ms is null
+            when date_ms is null or date_ms < 946684800000
                 then 'invalid_date'
             when date_ms > epoch_ms(fetched_at)
                 + {{ var('future_tolerance_minutes') }} * 60000
                 then 'future_date'
-            when entry_type = 'sgv' and (sgv_mg_dl is null or sgv_mg_dl <= 0)
+            -- Null also for text that is no number (""); "NaN" casts to NaN, which DuckDB
+            -- orders above every number, so it is caught as not finite.
+            when entry_type = 'sgv'
+                and (sgv_mg_dl is null or not isfinite(sgv_mg_dl) or sgv_mg_dl <= 0)
                 then 'missing_glucose'
-            when entry_type = 'mbg' and (mbg_mg_dl is null or mbg_mg_dl <= 0)
+            when entry_type = 'mbg'
+                and (mbg_mg_dl is null or not isfinite(mbg_mg_dl) or mbg_mg_dl <= 0)
                 then 'missing_glucose'
             -- Dexcom error codes (1 sensor not active, 5 not calibrated, 9 absolute deviation…).
             when entry_type = 'sgv' and sgv_mg_dl < 39
