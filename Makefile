@@ -59,14 +59,14 @@ lock: $(UV) ## Re-resolve uv.lock after editing pyproject.toml.
 
 .PHONY: lint
 lint: venv ## Run ruff (lint and format check) and mypy (strict).
-	$(RUN) ruff check src tests benchmarks workflows
-	$(RUN) ruff format --check src tests benchmarks workflows
+	$(RUN) ruff check src tests benchmarks workflows dbt
+	$(RUN) ruff format --check src tests benchmarks workflows dbt
 	$(RUN) mypy src
 
 .PHONY: fmt
 fmt: venv ## Format the code and apply safe ruff fixes.
-	$(RUN) ruff format src tests benchmarks workflows
-	$(RUN) ruff check --fix src tests benchmarks workflows
+	$(RUN) ruff format src tests benchmarks workflows dbt
+	$(RUN) ruff check --fix src tests benchmarks workflows dbt
 
 .PHONY: test
 test: lint postgres chromium ## Run lint and every test, the slow integration tests included.

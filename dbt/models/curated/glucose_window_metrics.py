@@ -6,6 +6,8 @@ day-by-day grid, moving averages, excursion scans). It runs inside the same dbt 
 Windows end at each source's newest reading and reach back a whole number of days.
 """
 
+from typing import Any
+
 import pyarrow as pa
 
 from glucolake.metrics import SUMMARY_KEYS, summarize
@@ -14,7 +16,8 @@ WINDOWS = {"14d": 14, "30d": 30, "90d": 90, "all": None}
 DAY_MS = 86_400_000
 
 
-def model(dbt, session):
+def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401, ARG001 - dbt's model contract
+    """Every source's metrics for each window, as one Arrow table."""
     dbt.config(materialized="external")
     readings = dbt.ref("fact_glucose_readings").arrow().read_all()
     sources = dbt.ref("dim_source").arrow().read_all().to_pylist()
