@@ -15,8 +15,27 @@ import numpy as np
 import numpy.typing as npt
 
 from glucolake.simulate.cohort import UPLOADER_SECOND, SourceSpec
-from glucolake.simulate.events import ENTERED_BY, EV_CARB_CORRECTION, EV_MEAL
 from glucolake.simulate.keyed_random import Stream, uniform
+from glucolake.simulate.quirk_entry_values import (
+    fractional_duplicate,
+    mbg_without_value,
+    moved_rows,
+    negative,
+    no_reading,
+    pre_2000_date,
+    text_sgv_patch,
+    type_patch,
+    zero,
+)
+from glucolake.simulate.quirk_treatments import (
+    carb_events,
+    duplicate_treatment,
+    insulin_events,
+    no_millis_patch,
+    null_carbs,
+    text_number_patch,
+    whole_second,
+)
 from glucolake.simulate.timezones import DAY_MS
 from glucolake.simulate.traces import TREND_NOT_COMPUTABLE
 
@@ -76,22 +95,13 @@ class QuirkKind:
     """Entries: the rendered document has no usable glucose value (``missing_glucose``)."""
 
 
-def _moved(rows: Columns, visible: npt.NDArray[np.int64], salt: int) -> Columns:
-    """Rows uploaded at ``visible``: ObjectId time follows, the counter is offset by ``salt``."""
-    return rows.replace(
-        visible=visible,
-        oid_ts=(visible // 1000).astype(np.uint32),
-        oid_ctr=(rows["oid_ctr"] + (salt << 16)) & 0xFFFFFF,
-    )
-
-
 _OTHER_DEVICE_SHARE = 0.5  # how often the duplicate comes from the other kind of uploader
 
 
 def _duplicate_upload(r: Randoms, rows: Columns) -> Columns:
     # A second uploader (phone app next to the bridge) writes the same reading 30 s later.
     other = np.where(r(rows["inst"]) < _OTHER_DEVICE_SHARE, 1 - rows["style"], rows["style"])
-    out = _moved(rows, rows["inst"] + 30_000, r.code)
+    out = moved_rows(rows, rows["inst"] + 30_000, r.code)
     return out.replace(
         style=other.astype(np.int8), uploader=np.full(rows.rows, UPLOADER_SECOND, np.int8)
     )
@@ -100,7 +110,7 @@ def _duplicate_upload(r: Randoms, rows: Columns) -> Columns:
 def _mbg(r: Randoms, rows: Columns) -> Columns:
     error = 1.0 + 0.06 * (r(rows["inst"]) - 0.5) * 2
     meter = np.clip(np.rint(rows["sgv"] * error), 40, 400).astype(rows["sgv"].dtype)
-    return _moved(rows, rows["inst"] + 120_000, r.code).replace(sgv=meter)
+    return moved_rows(rows, rows["inst"] + 120_000, r.code).replace(sgv=meter)
 
 
 def _mbg_patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
@@ -112,7 +122,7 @@ def _mbg_patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
 
 def _cal(r: Randoms, rows: Columns) -> Columns:
     at = rows["inst"] + 7_000
-    return _moved(rows, at, r.code).replace(inst=at, date=at.astype(np.float64))
+    return moved_rows(rows, at, r.code).replace(inst=at, date=at.astype(np.float64))
 
 
 def _cal_patch(doc: Doc, r: Randoms, inst: int) -> Doc:
@@ -168,13 +178,13 @@ def _future_date(r: Randoms, rows: Columns) -> Columns:
     # An uploader with a wrong clock: uploaded now, dated one to four days ahead.
     ahead = (1 + (r(rows["inst"]) * 3.999).astype(np.int64)) * DAY_MS + 97_000
     future = rows["inst"] + ahead
-    out = _moved(rows, rows["inst"], r.code)
+    out = moved_rows(rows, rows["inst"], r.code)
     return out.replace(inst=future, date=future.astype(np.float64))
 
 
 def _unknown_type(r: Randoms, rows: Columns) -> Columns:
     at = rows["inst"] + 2_000
-    return _moved(rows, at, r.code).replace(inst=at, date=at.astype(np.float64))
+    return moved_rows(rows, at, r.code).replace(inst=at, date=at.astype(np.float64))
 
 
 def _unknown_type_patch(doc: Doc, r: Randoms, inst: int) -> Doc:
@@ -193,117 +203,13 @@ def _late_upload(r: Randoms, rows: Columns) -> Columns:
     return rows.replace(visible=visible, oid_ts=(visible // 1000).astype(np.uint32))
 
 
-def _duplicate_treatment(r: Randoms, rows: Columns) -> Columns:
-    visible = rows["created"] + 60_000
-    return rows.replace(
-        visible=visible,
-        oid_ts=(visible // 1000).astype(np.uint32),
-        uploader=np.full(rows.rows, UPLOADER_SECOND, np.int8),
-        entered=np.full(rows.rows, ENTERED_BY.index("xdrip"), np.int8),
-        oid_ctr=(rows["oid_ctr"] + (r.code << 16)) & 0xFFFFFF,
-    )
-
-
-def _carb_events(rows: Columns) -> npt.NDArray[np.bool_]:
-    return np.isin(rows["event"], [EV_MEAL, EV_CARB_CORRECTION])
-
-
-def _null_carbs(_r: Randoms, rows: Columns) -> Columns:
-    return rows.replace(carbs=np.full(rows.rows, np.nan))
-
-
-def _no_reading(value: Callable[[Randoms, Columns], npt.ArrayLike]) -> Callable[..., Columns]:
-    """A transform writing ``value`` as the sgv of a reading the sensor could not compute."""
-
-    def transform(r: Randoms, rows: Columns) -> Columns:
-        return rows.replace(
-            sgv=np.asarray(value(r, rows)).astype(rows["sgv"].dtype),
-            trend=np.full(rows.rows, TREND_NOT_COMPUTABLE, np.int8),
-            delta=np.full(rows.rows, np.nan, np.float32),
-        )
-
-    return transform
-
-
-def _zero(_r: Randoms, rows: Columns) -> npt.NDArray[np.int64]:
-    return np.zeros(rows.rows, np.int64)
-
-
-def _negative(r: Randoms, rows: Columns) -> npt.NDArray[np.int64]:
-    return -(1 + (r(rows["inst"]) * 10).astype(np.int64))
-
-
-def _text_sgv_patch(text: str) -> Callable[[Doc, Randoms, int], Doc]:
-    def patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
-        return doc | {"sgv": text}
-
-    return patch
-
-
-def _type_patch(value: str | None) -> Callable[[Doc, Randoms, int], Doc]:
-    """Sets ``type`` to ``value`` where the document had it; ``None`` removes it."""
-
-    def patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
-        if value is None:
-            return {k: v for k, v in doc.items() if k != "type"}
-        return {k: value if k == "type" else v for k, v in doc.items()}
-
-    return patch
-
-
-def _mbg_without_value(r: Randoms, rows: Columns) -> Columns:
-    # A meter entry saved before its value (a careportal form sent empty): 150 s after a reading,
-    # an offset no other kind uses, so it never shares an identity with another meter entry.
-    at = rows["inst"] + 150_000
-    return _moved(rows, at, r.code).replace(inst=at, date=at.astype(np.float64))
+def _only(doc: Doc, *keys: str) -> Doc:
+    return {k: doc[k] for k in keys if k in doc}
 
 
 def _mbg_without_value_patch(doc: Doc, r: Randoms, inst: int) -> Doc:
+    """A meter document without its mbg value."""
     return {k: v for k, v in _mbg_patch(doc, r, inst).items() if k != "mbg"}
-
-
-_PRE_2000_BASE_MS = 788_918_400_000  # 1995-01-01: a receiver whose clock was reset
-_PRE_2000_SPAN_MS = 4 * 365 * DAY_MS  # stays before 2000-01-01 and above 1e11 (ms, not seconds)
-
-
-def _pre_2000_date(_r: Randoms, rows: Columns) -> Columns:
-    return rows.replace(
-        date=(_PRE_2000_BASE_MS + rows["inst"] % _PRE_2000_SPAN_MS).astype(np.float64)
-    )
-
-
-def _fractional_duplicate(r: Randoms, rows: Columns) -> Columns:
-    # Loop/Trio re-upload a reading with the sub-millisecond part of its timestamp: same identity.
-    fraction = np.round(0.01 + 0.98 * r(rows["inst"]), 3)
-    out = _moved(rows, rows["inst"] + 45_000, r.code)
-    return out.replace(
-        date=rows["inst"] + fraction, uploader=np.full(rows.rows, UPLOADER_SECOND, np.int8)
-    )
-
-
-def _insulin_events(rows: Columns) -> npt.NDArray[np.bool_]:
-    return ~np.isnan(rows["insulin"])
-
-
-def _whole_second(_r: Randoms, rows: Columns) -> Columns:
-    created = rows["created"] - rows["created"] % 1000
-    return rows.replace(created=created, visible=np.maximum(rows["visible"], created))
-
-
-def _no_millis_patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
-    # "2025-03-20T10:00:05.000Z" -> "2025-03-20T10:00:05Z" (the instant is a whole second).
-    return doc | {"created_at": doc["created_at"][:19] + "Z"}
-
-
-def _text_number_patch(field: str) -> Callable[[Doc, Randoms, int], Doc]:
-    def patch(doc: Doc, _r: Randoms, _inst: int) -> Doc:
-        return doc | {field: str(doc[field])}
-
-    return patch
-
-
-def _only(doc: Doc, *keys: str) -> Doc:
-    return {k: doc[k] for k in keys if k in doc}
 
 
 REGISTRY: tuple[QuirkKind, ...] = (
@@ -335,19 +241,19 @@ REGISTRY: tuple[QuirkKind, ...] = (
         entry_type="carelink_raw",
     ),
     QuirkKind("late_upload", "entries", "block", 0.15, _late_upload),
-    QuirkKind("duplicate_treatment", "treatments", "add", 0.03, _duplicate_treatment),
-    QuirkKind("null_carbs", "treatments", "replace", 0.05, _null_carbs, eligible=_carb_events),
+    QuirkKind("duplicate_treatment", "treatments", "add", 0.03, duplicate_treatment),
+    QuirkKind("null_carbs", "treatments", "replace", 0.05, null_carbs, eligible=carb_events),
     # xDrip/Share "no reading" rows: sgv 0 or negative, no trend.
-    QuirkKind("zero_sgv", "entries", "replace", 0.3, _no_reading(_zero)),
-    QuirkKind("negative_sgv", "entries", "replace", 0.2, _no_reading(_negative)),
+    QuirkKind("zero_sgv", "entries", "replace", 0.3, no_reading(zero)),
+    QuirkKind("negative_sgv", "entries", "replace", 0.2, no_reading(negative)),
     # A JavaScript NaN or an empty field stringified by an uploader.
     QuirkKind(
         "nan_sgv",
         "entries",
         "replace",
         0.2,
-        _no_reading(_zero),
-        patch=_text_sgv_patch("NaN"),
+        no_reading(zero),
+        patch=text_sgv_patch("NaN"),
         glucose_missing=True,
     ),
     QuirkKind(
@@ -355,8 +261,8 @@ REGISTRY: tuple[QuirkKind, ...] = (
         "entries",
         "replace",
         0.2,
-        _no_reading(_zero),
-        patch=_text_sgv_patch(""),
+        no_reading(zero),
+        patch=text_sgv_patch(""),
         glucose_missing=True,
     ),
     # Types Nightscout does not know: case matters, an empty one, none at all.
@@ -366,11 +272,11 @@ REGISTRY: tuple[QuirkKind, ...] = (
         "replace",
         0.2,
         _unchanged,
-        patch=_type_patch("SGV"),
+        patch=type_patch("SGV"),
         entry_type="SGV",
     ),
     QuirkKind(
-        "empty_type", "entries", "replace", 0.2, _unchanged, patch=_type_patch(""), entry_type=""
+        "empty_type", "entries", "replace", 0.2, _unchanged, patch=type_patch(""), entry_type=""
     ),
     QuirkKind(
         "missing_type",
@@ -378,7 +284,7 @@ REGISTRY: tuple[QuirkKind, ...] = (
         "replace",
         0.2,
         _unchanged,
-        patch=_type_patch(None),
+        patch=type_patch(None),
         entry_type=None,
     ),
     QuirkKind(
@@ -386,20 +292,20 @@ REGISTRY: tuple[QuirkKind, ...] = (
         "entries",
         "add",
         0.3,
-        _mbg_without_value,
+        mbg_without_value,
         patch=_mbg_without_value_patch,
         entry_type="mbg",
         glucose_missing=True,
     ),
-    QuirkKind("pre_2000_date", "entries", "replace", 0.2, _pre_2000_date),
-    QuirkKind("fractional_duplicate", "entries", "add", 0.5, _fractional_duplicate),
+    QuirkKind("pre_2000_date", "entries", "replace", 0.2, pre_2000_date),
+    QuirkKind("fractional_duplicate", "entries", "add", 0.5, fractional_duplicate),
     QuirkKind(
         "created_at_without_ms",
         "treatments",
         "replace",
         0.03,
-        _whole_second,
-        patch=_no_millis_patch,
+        whole_second,
+        patch=no_millis_patch,
     ),
     QuirkKind(
         "string_insulin",
@@ -407,8 +313,8 @@ REGISTRY: tuple[QuirkKind, ...] = (
         "replace",
         0.03,
         _unchanged,
-        eligible=_insulin_events,
-        patch=_text_number_patch("insulin"),
+        eligible=insulin_events,
+        patch=text_number_patch("insulin"),
     ),
     QuirkKind(
         "string_carbs",
@@ -416,8 +322,8 @@ REGISTRY: tuple[QuirkKind, ...] = (
         "replace",
         0.03,
         _unchanged,
-        eligible=_carb_events,
-        patch=_text_number_patch("carbs"),
+        eligible=carb_events,
+        patch=text_number_patch("carbs"),
     ),
 )
 
