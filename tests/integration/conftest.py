@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -68,9 +67,3 @@ def raw_documents(lake_root: Path, collection: str) -> list[str]:
         for f in files
         for text in pq.read_table(f, columns=["_gl_document"]).column(0).to_pylist()
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
