@@ -77,7 +77,7 @@ test-fast: venv ## Run the quick tests only (no servers, no pipeline runs).
 	$(RUN) pytest -m "not slow" $(PYTEST_ARGS)
 
 .PHONY: workflows
-workflows: venv ## Render the Hera workflows to workflows/rendered/ (the tests fail on drift).
+workflows: venv ## Render the Hera workflows to charts/glucolake/files/workflows/ (the tests fail on drift).
 	$(RUN) python -m workflows.render
 
 .PHONY: bench

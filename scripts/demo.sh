@@ -21,7 +21,8 @@ for _ in $(seq 1 300); do
 done
 [[ -s "$cohort" ]] || { echo "demo: the simulator did not start; see $home/simulator.log" >&2; exit 1; }
 
-# The same DAG Argo runs on a cluster (workflows/rendered/glucolake-pipeline.yaml), walked here.
+# The same DAG Argo runs on a cluster (charts/glucolake/files/workflows/glucolake-pipeline.yaml),
+# walked here.
 glucolake run --sources "$cohort"
 kill "$simulator" 2>/dev/null || true
 glucolake summary

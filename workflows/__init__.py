@@ -1,5 +1,6 @@
 """The pipeline, defined once in Hera: WorkflowTemplates and a CronWorkflow for Argo Workflows.
 
 Each module exports its workflow as ``w``; ``python -m workflows.render`` writes the YAML into
-``workflows/rendered/``, which the Helm chart applies and ``glucolake run`` walks on one machine.
+``charts/glucolake/files/workflows/``, which the Helm chart applies and ``glucolake run`` walks
+on one machine.
 """

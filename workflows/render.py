@@ -1,4 +1,7 @@
-"""Render every workflow module's ``w`` to ``workflows/rendered/<name>.yaml``.
+"""Render every workflow module's ``w`` to ``charts/glucolake/files/workflows/<name>.yaml``.
+
+The chart applies these files verbatim (``.Files.Get``, so Argo's ``{{…}}`` never meet Helm's
+template engine) and ``glucolake run`` walks the same files on one machine: one copy, two readers.
 
 ``python -m workflows.render`` rewrites the files; ``--check`` only compares and fails on drift
 (the tests run the same comparison).
@@ -11,7 +14,7 @@ import importlib
 import sys
 from pathlib import Path
 
-RENDERED = Path(__file__).parent / "rendered"
+RENDERED = Path(__file__).parents[1] / "charts" / "glucolake" / "files" / "workflows"
 MODULES = ("pipeline", "refresh", "backfill")
 HEADER = "# Generated from workflows/{module}.py by `make workflows`; do not edit.\n"
 

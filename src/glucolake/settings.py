@@ -126,7 +126,7 @@ class Settings:
     expectations_dir: Path
     """The quality gate's suites (``expectations/`` in the repository)."""
     workflows_dir: Path
-    """The rendered Argo workflows that ``glucolake run`` walks (``workflows/rendered/``)."""
+    """The rendered Argo workflows that ``glucolake run`` walks (``charts/glucolake/files/workflows/``)."""
     lineage_url: str | None = None
     """Marquez or any OpenLineage HTTP endpoint; unset: $GLUCOLAKE_HOME/lineage.jsonl."""
     lineage_namespace: str = "glucolake"
@@ -195,7 +195,8 @@ class Settings:
                 environ.get("GLUCOLAKE_EXPECTATIONS_DIR") or project.parent / "expectations"
             ).absolute(),
             workflows_dir=Path(
-                environ.get("GLUCOLAKE_WORKFLOWS_DIR") or project.parent / "workflows" / "rendered"
+                environ.get("GLUCOLAKE_WORKFLOWS_DIR")
+                or project.parent / "charts" / "glucolake" / "files" / "workflows"
             ).absolute(),
             sources=sources,
             lineage_url=environ.get("OPENLINEAGE_URL") or None,

@@ -81,7 +81,7 @@ def test_no_secret_anywhere_after_a_full_run(tmp_path, s3_server, postgres_datab
         for item in page.get("Contents", []):
             body = s3_client.get_object(Bucket="lake", Key=item["Key"])["Body"].read()
             places[f"s3://lake/{item['Key']}"] = body
-    for path in (REPOSITORY / "workflows" / "rendered").glob("*.yaml"):
+    for path in (REPOSITORY / "charts" / "glucolake" / "files" / "workflows").glob("*.yaml"):
         places[str(path)] = path.read_bytes()
     with psycopg.connect(postgres_database) as connection:
         tables = connection.execute(
