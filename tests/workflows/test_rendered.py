@@ -3,47 +3,25 @@
 from __future__ import annotations
 
 import copy
-import json
 import re
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 from hera.workflows import models as hera_models
+from tests import argo_schema
+from tests.argo_schema import strict
 from workflows.render import RENDERED, rendered
 
-SCHEMA = Path(__file__).parents[1] / "fixtures" / "schemas" / "argo-workflows-v4.1.2.schema.json"
 DOCUMENTS = {
     path.name: yaml.safe_load(path.read_text()) for path in sorted(RENDERED.glob("*.yaml"))
 }
 EXPRESSION = re.compile(r"\{\{\s*([\w.\-]+)\s*\}\}")
 
 
-def strict(schema):
-    """Forbid unknown keys everywhere Argo's schema lists the known ones (it never does itself)."""
-    schema = copy.deepcopy(schema)
-
-    def visit(node):
-        if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node:
-                node.setdefault("additionalProperties", False)
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(schema)
-    return schema
-
-
 @pytest.fixture(scope="module")
 def argo_validator():
-    schema = strict(json.loads(SCHEMA.read_text()))
-    return lambda kind: jsonschema.Draft202012Validator(
-        {**schema, "$ref": f"#/definitions/io.argoproj.workflow.v1alpha1.{kind}"}
-    )
+    return argo_schema.argo_validator
 
 
 def test_rendered_yaml_matches_the_hera_definitions():
