@@ -1,4 +1,4 @@
-"""`make deploy` and friends, kind-config.yaml and the GitOps promotion, checked without a cluster."""
+"""`make deploy` and friends, kind-config.yaml and GitOps promotion, checked without a cluster."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ def test_make_deploy_builds_loads_and_installs_and_submits_nothing():
     steps = [
         r"kind-v[\d.]+ get clusters",
         r"kind-v[\d.]+ create cluster --name glucolake --config kind-config.yaml",
-        r"docker build --file images/pipeline/Dockerfile --tag ghcr.io/glucolake/pipeline:0\.1\.0 \.",
-        r"docker build --file images/superset/Dockerfile --tag ghcr.io/glucolake/superset:0\.1\.0 \.",
-        r"kind-v[\d.]+ load docker-image --name glucolake ghcr.io/glucolake/pipeline:0\.1\.0 "
+        r"docker build --file images/pipeline/Dockerfile --tag ghcr.io/glucolake/pipeline:0\.1\.0",
+        r"docker build --file images/superset/Dockerfile --tag ghcr.io/glucolake/superset:0\.1\.0",
+        r"kind-v[\d.]+ load docker-image --name glucolake ghcr.io/glucolake/pipeline:\S+ "
         r"ghcr.io/glucolake/superset:0\.1\.0",
         r"helm-v3\.\d+\.\d+ dependency build charts/glucolake",
         r"helm-v3\.\d+\.\d+ upgrade --install glucolake charts/glucolake",

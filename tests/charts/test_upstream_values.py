@@ -60,7 +60,7 @@ def test_every_argo_workflows_value_we_set_is_an_upstream_key(scenario):
 
 def test_we_configure_what_kind_needs():
     values = yaml.safe_load((CHART / "values.yaml").read_text())["argo-workflows"]
-    # CRDs rendered from the chart (templates/crds.yaml, minimal) instead of a Job that downloads them.
+    # CRDs rendered from the chart (templates/crds.yaml, minimal), not a Job that downloads them.
     assert values["crds"] == {"install": True, "full": False}
     assert "files/crds/minimal" in UPSTREAM["crdTemplates"]
     assert values["server"]["authModes"] == ["server"]

@@ -40,41 +40,38 @@ def rendered(chart):
 
 def restricted_violations(pod):
     """What Pod Security admission (level restricted) would refuse in this pod spec."""
-    problems = []
     pod_context = pod.get("securityContext", {})
-    for flag in ("hostNetwork", "hostPID", "hostIPC"):
-        if pod.get(flag):
-            problems.append(flag)
-    for volume in pod.get("volumes", []):
-        kinds = set(volume) - {"name"}
-        if not kinds <= RESTRICTED_VOLUMES:
-            problems.append(f"volume {volume['name']}: {sorted(kinds)}")
+    problems = [flag for flag in ("hostNetwork", "hostPID", "hostIPC") if pod.get(flag)]
+    problems += [
+        f"volume {volume['name']}: {sorted(set(volume) - {'name'})}"
+        for volume in pod.get("volumes", [])
+        if not set(volume) - {"name"} <= RESTRICTED_VOLUMES
+    ]
     if pod_context.get("runAsUser") == 0:
         problems.append("pod runAsUser 0")
     for container in chart_render.containers(pod):
-        name = container["name"]
-        context = container.get("securityContext", {})
-        if context.get("privileged"):
-            problems.append(f"{name}: privileged")
-        if context.get("allowPrivilegeEscalation") is not False:
-            problems.append(f"{name}: allowPrivilegeEscalation not false")
-        capabilities = context.get("capabilities", {})
-        if "ALL" not in capabilities.get("drop", []):
-            problems.append(f"{name}: capabilities not dropped")
-        if set(capabilities.get("add", [])) - {"NET_BIND_SERVICE"}:
-            problems.append(f"{name}: capabilities added")
-        if not (context.get("runAsNonRoot") or pod_context.get("runAsNonRoot")):
-            problems.append(f"{name}: runAsNonRoot not set")
-        if context.get("runAsUser") == 0:
-            problems.append(f"{name}: runAsUser 0")
-        seccomp = (context.get("seccompProfile") or pod_context.get("seccompProfile") or {}).get(
-            "type"
-        )
-        if seccomp not in {"RuntimeDefault", "Localhost"}:
-            problems.append(f"{name}: seccomp {seccomp}")
-        if any(port.get("hostPort") for port in container.get("ports", [])):
-            problems.append(f"{name}: hostPort")
+        problems += [f"{container['name']}: {p}" for p in _container(container, pod_context)]
     return problems
+
+
+def _container(container, pod_context):
+    context = container.get("securityContext", {})
+    capabilities = context.get("capabilities", {})
+    seccomp = context.get("seccompProfile") or pod_context.get("seccompProfile") or {}
+    checks = {
+        "privileged": bool(context.get("privileged")),
+        "allowPrivilegeEscalation not false": context.get("allowPrivilegeEscalation") is not False,
+        "capabilities not dropped": "ALL" not in capabilities.get("drop", []),
+        "capabilities added": bool(set(capabilities.get("add", [])) - {"NET_BIND_SERVICE"}),
+        "runAsNonRoot not set": not (
+            context.get("runAsNonRoot") or pod_context.get("runAsNonRoot")
+        ),
+        "runAsUser 0": context.get("runAsUser") == 0,
+        f"seccomp {seccomp.get('type')}": seccomp.get("type")
+        not in {"RuntimeDefault", "Localhost"},
+        "hostPort": any(port.get("hostPort") for port in container.get("ports", [])),
+    }
+    return [problem for problem, failed in checks.items() if failed]
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
