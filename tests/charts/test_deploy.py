@@ -29,8 +29,10 @@ def test_make_deploy_builds_loads_and_installs_and_submits_nothing():
         r"kind-v[\d.]+ create cluster --name glucolake --config kind-config.yaml",
         r"docker build --file images/pipeline/Dockerfile --tag ghcr.io/glucolake/pipeline:0\.1\.0",
         r"docker build --file images/superset/Dockerfile --tag ghcr.io/glucolake/superset:0\.1\.0",
-        r"kind-v[\d.]+ load docker-image --name glucolake ghcr.io/glucolake/pipeline:\S+ "
-        r"ghcr.io/glucolake/superset:0\.1\.0",
+        (
+            r"kind-v[\d.]+ load docker-image --name glucolake ghcr.io/glucolake/pipeline:\S+ "
+            r"ghcr.io/glucolake/superset:0\.1\.0"
+        ),
         r"helm-v3\.\d+\.\d+ dependency build charts/glucolake",
         r"helm-v3\.\d+\.\d+ upgrade --install glucolake charts/glucolake",
     ]
