@@ -95,7 +95,7 @@ fmt: venv ## Format the code and apply safe ruff fixes.
 	$(RUN) ruff check --fix src tests benchmarks workflows dbt
 
 .PHONY: test
-test: lint postgres chromium helm ## Run lint and every test, the slow integration tests included.
+test: lint postgres chromium helm superset-venv ## Run lint and every test, the slow integration tests included.
 	HELM=$(HELM) $(RUN) pytest $(PYTEST_ARGS)
 
 .PHONY: test-fast
@@ -173,6 +173,16 @@ chromium: ## Install Debian's Chromium if missing (the report test renders in it
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Superset pins what the pipeline cannot share (pandas < 2.2, SQLAlchemy < 2): its own venv and lock.
+SUPERSET_VENV := $(CURDIR)/.venv-superset
+
+.PHONY: superset-venv
+superset-venv: $(SUPERSET_VENV)/.synced ## Create .venv-superset (Superset 6.1) from superset/runtime/uv.lock.
+
+$(SUPERSET_VENV)/.synced: superset/runtime/uv.lock superset/runtime/pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(SUPERSET_VENV) $(UV) sync --frozen --project superset/runtime --python $(PYTHON)
+	@touch $@
 
 .PHONY: postgres
 postgres: ## Install Debian's Postgres server binaries if missing (the tests start their own clusters).
