@@ -126,7 +126,7 @@ class Settings:
     expectations_dir: Path
     """The quality gate's suites (``expectations/`` in the repository)."""
     workflows_dir: Path
-    """The rendered Argo workflows that ``glucolake run`` walks (``charts/glucolake/files/workflows/``)."""
+    """The Argo workflows ``glucolake run`` walks (``charts/glucolake/files/workflows/``)."""
     lineage_url: str | None = None
     """Marquez or any OpenLineage HTTP endpoint; unset: $GLUCOLAKE_HOME/lineage.jsonl."""
     lineage_namespace: str = "glucolake"
