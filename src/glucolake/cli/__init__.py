@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from glucolake import __version__
+from glucolake.cli.dashboards import dashboards
 from glucolake.cli.docs import docs
 from glucolake.cli.ingest import ingest
 from glucolake.cli.publish import publish
@@ -30,6 +31,7 @@ def main() -> None:
     """glucolake: CGM analytics from Nightscout, on one machine or on Kubernetes."""
 
 
+main.add_command(dashboards)
 main.add_command(docs)
 main.add_command(ingest)
 main.add_command(publish)
