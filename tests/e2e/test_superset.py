@@ -1,0 +1,579 @@
+"""Superset against a real Postgres warehouse: the bundle imports, every chart shows the marts.
+
+A real Superset 6.1 runs from its own pinned environment (.venv-superset, `make superset-venv`)
+with SQLite metadata in a temporary folder; its bootstrap overlaps with the pipeline run that
+fills the warehouse. `glucolake dashboards import` (the real CLI) imports superset/ with a login
+role that is a member of glucolake_dashboards, exactly as the chart deploys it. Then every
+chart's data comes through Superset's chart data API and is compared, value by value, with the
+marts queried directly; every chart's SQL is compared with superset/chart_queries/ (the
+benchmark's contract; `REGENERATE=1` rewrites those files); and the dashboard is rendered in
+headless Chromium to test-artifacts/superset-dashboard.png.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+
+from glucolake.dashboards import load_bundle
+from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+
+ROOT = Path(__file__).parents[2]
+SUPERSET_BIN = ROOT / ".venv-superset" / "bin"
+BUNDLE = ROOT / "superset"
+QUERIES = BUNDLE / "chart_queries"
+ARTIFACTS = ROOT / "test-artifacts"
+ADMIN = "admin"
+READER = "superset_reader"
+EPOCH = date(1970, 1, 1)
+DAY_MS = 86_400_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def superset_home(tmp_path_factory):
+    """Superset's config and SQLite metadata, bootstrapped in the background."""
+    if not (SUPERSET_BIN / "superset").exists():
+        pytest.fail("no Superset environment: run `make superset-venv`")
+    home = tmp_path_factory.mktemp("superset")
+    config = home / "superset_config.py"
+    config.write_text(
+        f"SECRET_KEY = {secrets.token_urlsafe(42)!r}\n"
+        f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{home / 'superset.db'}'\n"
+        "TALISMAN_ENABLED = False\n"
+        "DATA_CACHE_CONFIG = {'CACHE_TYPE': 'NullCache'}\n"
+        "FILTER_STATE_CACHE_CONFIG = {'CACHE_TYPE': 'SimpleCache'}\n"
+        "EXPLORE_FORM_DATA_CACHE_CONFIG = {'CACHE_TYPE': 'SimpleCache'}\n"
+    )
+    password = secrets.token_urlsafe(16)
+    env = {
+        "PATH": f"{SUPERSET_BIN}:{os.environ['PATH']}",
+        "HOME": str(home),
+        "SUPERSET_CONFIG_PATH": str(config),
+        "SUPERSET_HOME": str(home),
+    }
+    script = (
+        "superset db upgrade && "
+        f"superset fab create-admin --username {ADMIN} --firstname Test --lastname Admin "
+        f"--email admin@example.org --password {password} && "
+        "superset init"
+    )
+    log = (home / "bootstrap.log").open("w")
+    started = time.monotonic()
+    bootstrap = subprocess.Popen(
+        ["bash", "-c", script], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    yield {"home": home, "env": env, "password": password, "bootstrap": bootstrap, "t0": started}
+    if bootstrap.poll() is None:
+        bootstrap.terminate()
+        bootstrap.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def warehouse(superset_home, postgres_url, tmp_path_factory):
+    """A Postgres warehouse filled by `glucolake run`, and Superset's login role on it."""
+    del superset_home  # requested first, so that Superset bootstraps while the pipeline runs
+    name = f"superset_{os.getpid()}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+        admin.execute(f'create database "{name}"')
+    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    home = tmp_path_factory.mktemp("pipeline")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "GLUCOLAKE_HOME": str(home),
+        "GLUCOLAKE_WAREHOUSE": url,
+    }
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    with SimulatorServer(SimulatorConfig(sources=2, days=15, seed=23, now=now)) as sim:
+        cohort = home / "sources.yaml"
+        write_sources_file(sim, cohort)
+        run = subprocess.run(
+            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    reader_password = secrets.token_urlsafe(16)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"drop role if exists {READER}")
+        admin.execute(
+            f"create role {READER} login password '{reader_password}' in role glucolake_dashboards"
+        )
+    host_port = url.split("@", 1)[1].rsplit("/", 1)[0]
+    yield {
+        "url": url,
+        "reader_url": f"postgresql://{READER}@{host_port}/{name}",
+        "reader_password": reader_password,
+    }
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+        admin.execute(f"drop role if exists {READER}")
+
+
+@pytest.fixture(scope="module")
+def superset(superset_home, warehouse):
+    """Superset served by gunicorn on a free port, with superset/ imported by the CLI."""
+    home, env = superset_home["home"], superset_home["env"]
+    bootstrap = superset_home["bootstrap"]
+    assert bootstrap.wait(timeout=600) == 0, (home / "bootstrap.log").read_text()[-3000:]
+    bootstrapped = time.monotonic() - superset_home["t0"]
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (home / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(SUPERSET_BIN / "gunicorn"),
+            "--workers=2",
+            "--threads=4",
+            "--worker-class=gthread",
+            "--timeout=120",
+            f"--bind=127.0.0.1:{port}",
+            "superset.app:create_app()",
+        ],
+        cwd=home,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < 180:
+            try:
+                if requests.get(f"{url}/health", timeout=2).text == "OK":
+                    break
+            except requests.RequestException:
+                pass
+            assert server.poll() is None, (home / "gunicorn.log").read_text()[-3000:]
+            time.sleep(0.5)
+        else:
+            pytest.fail("Superset did not answer /health within 180 s")
+        served = time.monotonic() - started
+        imports = [_import(url, superset_home["password"], warehouse, home) for _ in range(2)]
+        sys.stderr.write(
+            f"superset: bootstrap {bootstrapped:.0f} s (overlapping the pipeline), "
+            f"gunicorn up in {served:.1f} s, imports {imports[0]:.1f} s and {imports[1]:.1f} s\n"
+        )
+        yield {"url": url, "api": _api(url, superset_home["password"])}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        log.close()
+
+
+def _import(url: str, admin_password: str, warehouse: dict[str, str], home: Path) -> float:
+    """Run `glucolake dashboards import`; return how long it took. It prints no secret."""
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glucolake",
+            "dashboards",
+            "import",
+            "--superset-url",
+            url,
+            "--warehouse-url",
+            warehouse["reader_url"],
+        ],
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": str(home),
+            "SUPERSET_USERNAME": ADMIN,
+            "SUPERSET_PASSWORD": admin_password,
+            "GLUCOLAKE_DASHBOARD_DB_PASSWORD": warehouse["reader_password"],
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for secret in (admin_password, warehouse["reader_password"]):
+        assert secret not in result.stdout + result.stderr
+    return time.monotonic() - started
+
+
+def _api(url: str, password: str) -> requests.Session:
+    session = requests.Session()
+    login = session.post(
+        f"{url}/api/v1/security/login",
+        json={"username": ADMIN, "password": password, "provider": "db"},
+        timeout=30,
+    )
+    login.raise_for_status()
+    session.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+    csrf = session.get(f"{url}/api/v1/security/csrf_token/", timeout=30).json()["result"]
+    session.headers.update({"X-CSRFToken": csrf, "Referer": url})
+    return session
+
+
+@pytest.fixture(scope="module")
+def charts(superset):
+    """Chart id of each chart slug (superset/charts/<slug>.yaml), from the imported dashboard."""
+    listing = superset["api"].get(f"{superset['url']}/api/v1/dashboard/glucose/charts", timeout=30)
+    listing.raise_for_status()
+    ids = {c["slice_name"]: c["id"] for c in listing.json()["result"]}
+    slugs = load_bundle(BUNDLE).chart_slugs()
+    assert set(ids) == {chart["slice_name"] for chart in slugs.values()}
+    return {slug: ids[chart["slice_name"]] for slug, chart in slugs.items()}
+
+
+@pytest.fixture(scope="module")
+def marts(warehouse):
+    """The marts, read directly as the pipeline's owner: one list of dicts per mart."""
+    names = (
+        "mart_glucose_overview",
+        "mart_glucose_hourly_patterns",
+        "mart_glucose_agp",
+        "mart_glucose_summary",
+        "mart_glucose_daily_profiles",
+    )
+    tables = {}
+    with psycopg.connect(warehouse["url"]) as connection:
+        for name in names:
+            cursor = connection.execute(f"select * from marts.{name}")  # noqa: S608 - constants
+            columns = [d.name for d in cursor.description]
+            tables[name] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    assert all(tables.values()), "every mart has rows"
+    return tables
+
+
+def _data(superset, chart_id: int) -> list[list[dict]]:
+    response = superset["api"].get(f"{superset['url']}/api/v1/chart/{chart_id}/data/", timeout=120)
+    assert response.status_code == 200, response.text[:2000]
+    return [result["data"] for result in response.json()["result"]]
+
+
+def _close(actual, expected, what: str) -> None:
+    assert actual is not None, what
+    assert math.isclose(float(actual), float(expected), rel_tol=1e-9, abs_tol=1e-9), (
+        f"{what}: Superset {actual} != mart {expected}"
+    )
+
+
+def _day_ms(day: date) -> float:
+    return float((day - EPOCH).days * DAY_MS)
+
+
+def _pooled(rows, key, value, weight):
+    """sum(value × weight) / sum(weight) per key: what a weighted metric does in SQL."""
+    sums: dict = defaultdict(lambda: [0.0, 0.0])
+    for row in rows:
+        sums[key(row)][0] += float(row[value]) * float(row[weight])
+        sums[key(row)][1] += float(row[weight])
+    return {k: total / n for k, (total, n) in sums.items() if n}
+
+
+def _recent_readings(marts):
+    """The glucose_recent_readings dataset, computed here from the mart by other means."""
+    rows = marts["mart_glucose_daily_profiles"]
+    newest: dict[str, date] = {}
+    for row in rows:
+        source = row["source_id"]
+        newest[source] = max(newest.get(source, row["local_date"]), row["local_date"])
+    return [
+        {
+            **row,
+            "ms": _day_ms(row["local_date"]) + row["local_minute_of_day"] * 60_000,
+            "days_before_newest": (newest[row["source_id"]] - row["local_date"]).days,
+        }
+        for row in rows
+    ]
+
+
+def test_current_glucose_is_the_newest_reading(superset, charts, marts):
+    [series] = _data(superset, charts["current_glucose"])
+    readings = [r for r in _recent_readings(marts) if r["days_before_newest"] <= 1]
+    expected = defaultdict(list)
+    for r in readings:
+        expected[r["ms"]].append(float(r["glucose_mg_dl"]))
+    assert sorted(p["reading_local_at"] for p in series) == sorted(expected)
+    for point in series:
+        values = expected[point["reading_local_at"]]
+        _close(point["avg_glucose_mg_dl"], sum(values) / len(values), "current glucose series")
+    # With the dashboard's source filter on one patient, the big number is that patient's
+    # newest reading, as the overview mart has it.
+    chart = superset["api"].get(f"{superset['url']}/api/v1/chart/{charts['current_glucose']}")
+    context = json.loads(chart.json()["result"]["query_context"])
+    current = {r["source_id"]: r["current_glucose_mg_dl"] for r in marts["mart_glucose_overview"]}
+    for source_id, glucose in current.items():
+        for query in context["queries"]:
+            query["filters"] = [{"col": "source_id", "op": "IN", "val": [source_id]}]
+        response = superset["api"].post(
+            f"{superset['url']}/api/v1/chart/data", json=context, timeout=120
+        )
+        assert response.status_code == 200, response.text[:2000]
+        [result] = response.json()["result"]
+        newest = max(result["data"], key=lambda p: p["reading_local_at"])
+        _close(newest["avg_glucose_mg_dl"], glucose, f"current glucose of {source_id}")
+
+
+def test_seven_day_trend_is_hourly_means_per_source(superset, charts, marts):
+    [rows] = _data(superset, charts["glucose_trend_7d"])
+    hourly = defaultdict(list)
+    for r in _recent_readings(marts):
+        if r["days_before_newest"] < 7:
+            hourly[(r["ms"] // 3_600_000 * 3_600_000, r["source_id"])].append(r["glucose_mg_dl"])
+    got = {
+        (row["reading_local_at"], source): value
+        for row in rows
+        for source, value in row.items()
+        if source != "reading_local_at" and value is not None
+    }
+    assert set(got) == set(hourly)
+    for key, values in hourly.items():
+        _close(got[key], sum(values) / len(values), f"hourly mean {key}")
+
+
+def test_heatmap_is_the_pooled_weekday_hour_mean(superset, charts, marts):
+    [rows] = _data(superset, charts["hourly_heatmap"])
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    expected = _pooled(
+        marts["mart_glucose_hourly_patterns"],
+        key=lambda r: (
+            r["local_hour"],
+            f"{r['local_iso_weekday']} {days[r['local_iso_weekday'] - 1]}",
+        ),
+        value="mean_glucose",
+        weight="n_readings",
+    )
+    assert len(rows) == len(expected) == 7 * 24
+    for row in rows:
+        _close(row["mean_glucose_mg_dl"], expected[(row["local_hour"], row["weekday"])], "cell")
+
+
+def test_time_in_ranges_is_the_summary_of_14_days(superset, charts, marts):
+    [rows] = _data(superset, charts["time_in_ranges"])
+    summaries = [r for r in marts["mart_glucose_summary"] if r["window"] == "14d"]
+    shares = {
+        "Very low (<54)": lambda r: r["below_54"],
+        "Low (54–69)": lambda r: r["below_70"] - r["below_54"],
+        "In range (70–180)": lambda r: r["in_range_70_180"],
+        "High (181–250)": lambda r: r["above_180"] - r["above_250"],
+        "Very high (>250)": lambda r: r["above_250"],
+    }
+    expected = {
+        label: sum(round(r["n_readings"] * share(r) / 100) for r in summaries)
+        for label, share in shares.items()
+    }
+    assert {row["glucose_range"]: row["readings_in_range"] for row in rows} == expected
+    assert sum(expected.values()) == sum(r["n_readings"] for r in summaries)
+
+
+def test_gmi_and_its_14_day_value_per_day(superset, charts, marts):
+    daily, rolling = _data(superset, charts["gmi"])
+    overview = marts["mart_glucose_overview"]
+
+    def by_day(row):
+        return _day_ms(row["local_date"])
+
+    gmi = _pooled(overview, by_day, "gmi", "n_readings")
+    gmi_14d = _pooled(overview, by_day, "gmi_14d", "n_readings_14d")
+    mean = _pooled(overview, by_day, "mean_glucose", "n_readings")
+    assert len(daily) == len(rolling) == len(gmi)
+    for row in daily:
+        _close(row["gmi_daily"], gmi[row["local_date"]], "daily GMI")
+        # and GMI is what Bergenstal 2018 says it is, from the day's pooled mean
+        _close(row["gmi_daily"], 3.31 + 0.02392 * mean[row["local_date"]], "GMI formula")
+    for row in rolling:
+        _close(row["gmi_14d"], gmi_14d[row["local_date"]], "14-day GMI")
+
+
+def test_agp_bands_are_the_agp_mart(superset, charts, marts):
+    [rows] = _data(superset, charts["agp"])
+    agp = marts["mart_glucose_agp"]
+    assert len(rows) == 96
+    for band in ("p05", "p25", "p50", "p75", "p95"):
+        expected = _pooled(
+            [{**r, "one": 1} for r in agp],
+            key=lambda r: 946_684_800_000 + r["minutes_after_midnight"] * 60_000,
+            value=band,
+            weight="one",
+        )
+        for row in rows:
+            _close(row[f"agp_{band}"], expected[row["local_time_of_day"]], f"AGP {band}")
+
+
+def test_daily_time_in_ranges_add_up_to_100(superset, charts, marts):
+    [rows] = _data(superset, charts["daily_time_in_ranges"])
+    overview = marts["mart_glucose_overview"]
+    columns = {
+        "tir_1_below_54": "below_54",
+        "tir_2_54_69": "between_54_69",
+        "tir_3_70_180": "in_range_70_180",
+        "tir_4_181_250": "between_181_250",
+        "tir_5_above_250": "above_250",
+    }
+    assert len(rows) == len({r["local_date"] for r in overview})
+    for metric, column in columns.items():
+        expected = _pooled(overview, lambda r: _day_ms(r["local_date"]), column, "n_readings")
+        for row in rows:
+            _close(row[metric], expected[row["local_date"]], f"{metric} on {row['local_date']}")
+    for row in rows:
+        _close(sum(row[m] for m in columns), 100, "the five ranges of a day")
+
+
+def test_cohort_table_is_one_row_per_source(superset, charts, marts):
+    [rows] = _data(superset, charts["cohort"])
+    summaries = sorted(
+        (r for r in marts["mart_glucose_summary"] if r["window"] == "14d"),
+        key=lambda r: r["source_id"],
+    )
+    assert [r["source_id"] for r in rows] == [r["source_id"] for r in summaries]
+    assert len(rows) == 2
+    for row, summary in zip(rows, summaries, strict=True):
+        for column, value in row.items():
+            if column != "source_id":
+                _close(value, summary[column], f"{summary['source_id']} {column}")
+
+
+def _normalised(sql: str) -> str:
+    lines = [line for line in sql.splitlines() if not line.startswith("--")]
+    return " ".join(" ".join(lines).split())
+
+
+def test_chart_sql_is_the_benchmark_contract(superset, charts):
+    regenerate = os.environ.get("REGENERATE") == "1"
+    for slug, chart_id in charts.items():
+        response = superset["api"].get(
+            f"{superset['url']}/api/v1/chart/{chart_id}/data/",
+            params={"type": "query"},
+            timeout=120,
+        )
+        assert response.status_code == 200, response.text[:2000]
+        sql = "\n\n".join(result["query"].strip() for result in response.json()["result"])
+        path = QUERIES / f"{slug}.sql"
+        if regenerate:
+            header = (
+                f"-- The SQL Superset 6.1 runs for superset/charts/{slug}.yaml, the source filter "
+                "unset.\n-- Written by tests/e2e/test_superset.py (REGENERATE=1); do not edit.\n"
+            )
+            path.write_text(header + sql + "\n", encoding="utf-8")
+            continue
+        assert path.is_file(), f"{path} is missing: run the test with REGENERATE=1"
+        assert _normalised(sql) == _normalised(path.read_text(encoding="utf-8")), slug
+
+
+def test_dashboard_renders_in_chromium(superset):
+    url, api = superset["url"], superset["api"]
+    _let_anonymous_viewers_read_the_dashboard(url, api)
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.fail("Debian's chromium is missing: run `make chromium`")
+    ARTIFACTS.mkdir(exist_ok=True)
+    png = ARTIFACTS / "superset-dashboard.png"
+    png.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
+        subprocess.run(
+            [
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                f"--user-data-dir={profile}",
+                "--window-size=1400,2600",
+                "--virtual-time-budget=30000",
+                f"--screenshot={png}",
+                f"{url}/superset/dashboard/glucose/?standalone=1",
+            ],
+            capture_output=True,
+            timeout=180,
+            check=False,
+        )
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG")
+    # Pillow comes with Superset (its thumbnails), not with the pipeline: measure there.
+    measured = subprocess.run(
+        [
+            str(SUPERSET_BIN / "python"),
+            "-c",
+            (
+                "import sys; from PIL import Image; "
+                "image = Image.open(sys.argv[1]).convert('RGB'); "
+                "print(*image.size, len(image.getcolors(maxcolors=1 << 24)))"
+            ),
+            str(png),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    width, height, colours = map(int, measured.stdout.split())
+    assert (width, height) == (1400, 2600)
+    # A blank or error page has a handful of colours; eight rendered charts have thousands.
+    assert colours > 1000, colours
+    assert len(data) > 150_000
+
+
+def _let_anonymous_viewers_read_the_dashboard(url: str, api: requests.Session) -> None:
+    """Give Superset's Public role what Gamma (a read-only viewer) has, plus the datasets.
+
+    The plain `chromium --screenshot` cannot log in, so the test renders the dashboard as an
+    anonymous viewer with exactly a viewer's rights on exactly these datasets.
+    """
+    roles = api.get(f"{url}/api/v1/security/roles/", params={"q": "(page_size:100)"}, timeout=30)
+    ids = {r["name"]: r["id"] for r in roles.json()["result"]}
+    gamma = api.get(f"{url}/api/v1/security/roles/{ids['Gamma']}/permissions/", timeout=30)
+    granted = [p["id"] for p in gamma.json()["result"]]
+    page = 0
+    while True:
+        answer = api.get(
+            f"{url}/api/v1/security/permissions-resources/",
+            params={"q": f"(page:{page},page_size:100)"},
+            timeout=30,
+        ).json()
+        if not answer["result"]:
+            break
+        granted += [
+            p["id"]
+            for p in answer["result"]
+            if p["permission"]["name"] == "datasource_access"
+            and p["view_menu"]["name"].startswith("[glucolake_warehouse]")
+        ]
+        page += 1
+    response = api.post(
+        f"{url}/api/v1/security/roles/{ids['Public']}/permissions",
+        json={"permission_view_menu_ids": granted},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text[:2000]
+    assert len(granted) > len(gamma.json()["result"]) + 5, "the six datasets are granted"
+    anonymous = requests.get(f"{url}/api/v1/dashboard/glucose", timeout=30)
+    assert anonymous.status_code == 200, anonymous.text[:500]
+    assert anonymous.json()["result"]["slug"] == "glucose"
