@@ -1,4 +1,4 @@
-"""Write each chart's ``query_context`` as Superset's own frontend builds it.
+r"""Write each chart's ``query_context`` as Superset's own frontend builds it.
 
 Superset stores, with every chart saved from its UI, the query context that the chart's
 JavaScript built from its form data; the chart data API (``/api/v1/chart/<id>/data/``) and the
@@ -13,6 +13,7 @@ which SUPERSET_USERNAME/SUPERSET_PASSWORD can log in::
     .venv-superset/bin/python superset/runtime/capture_query_contexts.py \\
         --superset-url http://127.0.0.1:8088 --dashboard glucose
 """
+# ruff: noqa: INP001 - a script run by .venv-superset's Python, not part of a package
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def capture(url: str, dashboard: str, cookie: str, expected: int) -> dict[int, d
                 ws.send(json.dumps({"id": next(counter), "method": method, "params": params}))
 
             send("Network.enable")
-            host = url.split("://", 1)[1].split("/", 1)[0].split(":")[0]
+            host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
             send("Network.setCookie", name="session", value=cookie, domain=host, path="/")
             send("Page.navigate", url=f"{url}/superset/dashboard/{dashboard}/?standalone=1")
             found: dict[int, dict[str, object]] = {}
@@ -152,7 +153,7 @@ def main() -> None:
         context = json.dumps(saved_form(body), sort_keys=True, ensure_ascii=False, indent=2)
         block = "query_context: |-\n" + "".join(f"  {line}\n" for line in context.splitlines())
         text = path.read_text(encoding="utf-8")
-        text = _QUERY_CONTEXT.sub(lambda _: block, text, count=1)
+        text = _QUERY_CONTEXT.sub(lambda _, block=block: block, text, count=1)
         path.write_text(text, encoding="utf-8")
         print(f"{path.name}: query_context from the frontend")  # noqa: T201 - a script
 
