@@ -29,11 +29,12 @@ _log = logs.get_logger(__name__)
 
 _bundle_option = click.option(
     "--bundle",
-    "bundle_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    "bundle_path",
+    type=click.Path(path_type=Path, exists=True),
+    envvar="GLUCOLAKE_SUPERSET_DIR",
     default=_REPOSITORY_BUNDLE,
-    show_default="superset/ of the repository",
-    help="The bundle folder (Superset's export format as YAML).",
+    show_default="$GLUCOLAKE_SUPERSET_DIR, else superset/ of the repository",
+    help="The bundle folder (Superset's export format as YAML), or a ZIP that build wrote.",
 )
 _warehouse_option = click.option(
     "--warehouse-url",
@@ -56,14 +57,14 @@ def dashboards() -> None:
     help="Where to write the ZIP.",
 )
 @_bundle_option
-def build(*, warehouse_url: str | None, out: Path, bundle_dir: Path) -> None:
+def build(*, warehouse_url: str | None, out: Path, bundle_path: Path) -> None:
     """Write the importable ZIP for one warehouse; print its path.
 
     The ZIP holds no password: give it to `glucolake dashboards import` (or to Superset's import
     dialog) for databases/glucolake_warehouse.yaml.
     """
     try:
-        write_zip(load_bundle(bundle_dir), out, warehouse_url=warehouse_url)
+        write_zip(load_bundle(bundle_path), out, warehouse_url=warehouse_url)
     except BundleError as exc:
         click.echo(f"glucolake: error: dashboards build: {exc}", err=True)
         sys.exit(2)
@@ -76,7 +77,7 @@ def build(*, warehouse_url: str | None, out: Path, bundle_dir: Path) -> None:
 @_bundle_option
 @click.option("--json-logs/--no-json-logs", default=None, help="Force JSON log lines.")
 def import_(
-    *, superset_url: str, warehouse_url: str | None, bundle_dir: Path, json_logs: bool | None
+    *, superset_url: str, warehouse_url: str | None, bundle_path: Path, json_logs: bool | None
 ) -> None:
     """Build the ZIP and import it into Superset, replacing what it imported before.
 
@@ -91,7 +92,7 @@ def import_(
         sys.exit(2)
     logs.configure(json_lines=json_logs, secrets=credentials.secrets)
     try:
-        bundle = load_bundle(bundle_dir)
+        bundle = load_bundle(bundle_path)
         data = build_zip(bundle, warehouse_url=warehouse_url, bundle_type="assets")
         client = SupersetClient(superset_url)
         client.login(credentials.username, credentials.password)

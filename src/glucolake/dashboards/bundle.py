@@ -67,30 +67,55 @@ class Bundle:
         return {Path(p).stem: d for p, d in sorted(self.of_kind("charts").items())}
 
 
-def load_bundle(folder: Path) -> Bundle:
-    """Read every YAML document of a bundle folder.
+def load_bundle(path: Path) -> Bundle:
+    """Read every YAML document of a bundle: its folder, or a ZIP that ``build_zip`` wrote.
 
     Raises:
-        BundleError: the folder is missing, or a file is not a YAML mapping.
+        BundleError: nothing there, or a file is not a YAML mapping.
     """
-    if not (folder / "metadata.yaml").is_file():
-        raise BundleError(f"{folder}: no metadata.yaml (not a Superset bundle folder)")
-    paths = [folder / "metadata.yaml"]
+    if path.is_file() and zipfile.is_zipfile(path):
+        return _bundle_from_zip(path)
+    if not (path / "metadata.yaml").is_file():
+        raise BundleError(f"{path}: no metadata.yaml (neither a bundle folder nor its ZIP)")
+    files = [path / "metadata.yaml"]
     for kind in KINDS:
-        paths += sorted((folder / kind).rglob("*.yaml"))
+        files += sorted((path / kind).rglob("*.yaml"))
+    return Bundle(
+        {
+            f.relative_to(path).as_posix(): _document(
+                f.relative_to(path).as_posix(), f.read_text(encoding="utf-8")
+            )
+            for f in files
+        }
+    )
+
+
+def _bundle_from_zip(path: Path) -> Bundle:
     documents: dict[str, dict[str, Any]] = {}
-    for path in paths:
-        relative = path.relative_to(folder).as_posix()
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" at line {mark.line + 1}" if mark is not None else ""
-            raise BundleError(f"{relative}: invalid YAML{line}") from None
-        if not isinstance(document, dict):
-            raise BundleError(f"{relative}: expected a mapping")
-        documents[relative] = document
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            # Every file sits in one top folder (Superset strips it on import; so do we).
+            _, _, relative = name.partition("/")
+            if relative == "metadata.yaml" or (
+                relative.startswith(tuple(f"{kind}/" for kind in KINDS))
+                and relative.endswith(".yaml")
+            ):
+                documents[relative] = _document(relative, archive.read(name).decode("utf-8"))
+    if "metadata.yaml" not in documents:
+        raise BundleError(f"{path}: no metadata.yaml in the ZIP (not a Superset bundle)")
     return Bundle(documents)
+
+
+def _document(relative: str, text: str) -> dict[str, Any]:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise BundleError(f"{relative}: invalid YAML{line}") from None
+    if not isinstance(document, dict):
+        raise BundleError(f"{relative}: expected a mapping")
+    return document
 
 
 def check_bundle(bundle: Bundle) -> None:
@@ -111,6 +136,8 @@ def check_bundle(bundle: Bundle) -> None:
 def superset_uri(warehouse_url: str) -> str:
     """The Superset connection URI for ``postgresql://USER@HOST:PORT/DB``, password masked.
 
+    A URI that already holds Superset's mask (one from a built ZIP) is taken as it is.
+
     Raises:
         BundleError: the URL carries a password, or lacks a user, host or database.
     """
@@ -119,7 +146,7 @@ def superset_uri(warehouse_url: str) -> str:
     shown = urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
     if parts.scheme not in {"postgresql", "postgres", _DRIVER}:
         raise BundleError(f"--warehouse-url {shown!r}: expected postgresql://USER@HOST:PORT/DB")
-    if parts.password is not None:
+    if parts.password not in {None, PASSWORD_MASK}:
         raise BundleError(
             f"--warehouse-url {shown!r} carries a password: leave it out, and give it at import "
             "time in GLUCOLAKE_DASHBOARD_DB_PASSWORD"
@@ -219,7 +246,7 @@ def _password_problems(bundle: Bundle) -> list[str]:
     return [
         f"{path}: sqlalchemy_uri carries a password"
         for path, document in bundle.of_kind("databases").items()
-        if urlsplit(str(document.get("sqlalchemy_uri", ""))).password is not None
+        if urlsplit(str(document.get("sqlalchemy_uri", ""))).password not in {None, PASSWORD_MASK}
     ]
 
 

@@ -23,6 +23,7 @@ from glucolake.dashboards import (
     database_file,
     load_bundle,
     superset_uri,
+    write_zip,
 )
 
 BUNDLE = Path(__file__).parents[3] / "superset"
@@ -204,3 +205,16 @@ def _uris(document):
     elif isinstance(document, list):
         for item in document:
             yield from _uris(item)
+
+
+def test_a_built_zip_loads_back_and_rebuilds_as_assets(bundle, tmp_path):
+    out = tmp_path / "d.zip"
+    write_zip(bundle, out, warehouse_url=WAREHOUSE)
+    again = load_bundle(out)
+    assert set(again.documents) == set(bundle.documents)
+    check_bundle(again)
+    archive = zipfile.ZipFile(io.BytesIO(build_zip(again, bundle_type="assets")))
+    database = yaml.safe_load(archive.read(f"{BUNDLE_ROOT}/{database_file(bundle)}"))
+    assert database["sqlalchemy_uri"] == superset_uri(WAREHOUSE)
+    metadata = yaml.safe_load(archive.read(f"{BUNDLE_ROOT}/metadata.yaml"))
+    assert metadata["type"] == "assets"

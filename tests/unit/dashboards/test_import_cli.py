@@ -40,8 +40,8 @@ def _superset_env(monkeypatch):
     monkeypatch.setenv("GLUCOLAKE_DASHBOARD_DB_PASSWORD", DB_PASSWORD)
 
 
-def _import(url):
-    return CliRunner().invoke(main, ["dashboards", "import", "--superset-url", url])
+def _import(url, *options):
+    return CliRunner().invoke(main, ["dashboards", "import", "--superset-url", url, *options])
 
 
 def test_missing_superset_credentials_exit_2(monkeypatch):
@@ -83,3 +83,17 @@ def test_refused_login_names_superset_and_hides_the_passwords():
     assert line == f"glucolake: error: superset {url}: log in: HTTP 401 (Not authorized)"
     assert SUPERSET_PASSWORD not in result.output
     assert DB_PASSWORD not in result.output
+
+
+@pytest.mark.usefixtures("_superset_env")
+def test_import_takes_a_zip_that_build_wrote(tmp_path):
+    out = tmp_path / "d.zip"
+    built = CliRunner().invoke(
+        main,
+        ["dashboards", "build", "--warehouse-url", "postgresql://r@h/w", "--out", str(out)],
+    )
+    assert built.exit_code == 0, built.output
+    result = _import("http://127.0.0.1:1", "--bundle", str(out))
+    # It got as far as Superset: the ZIP was read and rebuilt for the import.
+    assert result.exit_code == 1
+    assert "log in: unreachable" in result.output
