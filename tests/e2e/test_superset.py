@@ -42,7 +42,7 @@ BUNDLE = ROOT / "superset"
 QUERIES = BUNDLE / "chart_queries"
 ARTIFACTS = ROOT / "test-artifacts"
 ADMIN = "admin"
-READER = "superset_reader"
+READER = "glucolake_superset"  # the login role the bundle names by default
 EPOCH = date(1970, 1, 1)
 DAY_MS = 86_400_000
 
@@ -455,6 +455,40 @@ def test_cohort_table_is_one_row_per_source(superset, charts, marts):
         for column, value in row.items():
             if column != "source_id":
                 _close(value, summary[column], f"{summary['source_id']} {column}")
+
+
+def test_the_source_filter_narrows_every_chart(superset, charts, marts):
+    """What the dashboard's source filter does: a source_id filter on each chart's queries."""
+    summaries = {r["source_id"]: r for r in marts["mart_glucose_summary"] if r["window"] == "14d"}
+    source_id = min(summaries)
+    answers = {}
+    for slug, chart_id in charts.items():
+        chart = superset["api"].get(f"{superset['url']}/api/v1/chart/{chart_id}", timeout=30)
+        context = json.loads(chart.json()["result"]["query_context"])
+        for query in context["queries"]:
+            query["filters"] = [
+                *query.get("filters", []),
+                {"col": "source_id", "op": "IN", "val": [source_id]},
+            ]
+        response = superset["api"].post(
+            f"{superset['url']}/api/v1/chart/data", json=context, timeout=120
+        )
+        assert response.status_code == 200, (slug, response.text[:2000])
+        answers[slug] = [result["data"] for result in response.json()["result"]]
+    [[row]] = answers["cohort"]
+    assert row["source_id"] == source_id
+    [trend] = answers["glucose_trend_7d"]
+    assert {k for r in trend for k in r} == {"reading_local_at", source_id}
+    [ranges] = answers["time_in_ranges"]
+    assert sum(r["readings_in_range"] for r in ranges) == summaries[source_id]["n_readings"]
+    [agp] = answers["agp"]
+    own = {
+        946_684_800_000 + r["minutes_after_midnight"] * 60_000: r["p50"]
+        for r in marts["mart_glucose_agp"]
+        if r["source_id"] == source_id
+    }
+    for point in agp:
+        _close(point["agp_p50"], own[point["local_time_of_day"]], "one source's AGP median")
 
 
 def _normalised(sql: str) -> str:
