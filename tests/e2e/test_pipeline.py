@@ -66,7 +66,7 @@ def test_quarantine_and_readings_equal_the_simulators_truth(home, env):
     readings = dict(
         lake_query(
             home,
-            "select source_id, count(*) from '$LAKE/curated/fact_glucose_readings.parquet' "
+            "select source_id, count(*) from '$LAKE/curated/fact_glucose_readings/*/*/*.parquet' "
             "group by all",
         )
     )

@@ -7,13 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
 import yaml
 
 from glucolake.lake import Lake
+from glucolake.lake.changes import ChangeRecord, record_change
 from glucolake.lake.raw import RawPartitionWriter
 from glucolake.settings import S3Settings
 from glucolake.simulate import SimulatorConfig, SimulatorServer
@@ -91,6 +92,16 @@ def test_a_broken_uploader_fails_the_gate_and_nothing_downstream_changes(tmp_pat
     # A broken uploader: 2,000 distinct readings in one UTC day for one source.
     lake = Lake.open(str(tmp_path / "lake"), S3Settings())
     start_ms = int(NOW.replace(hour=0, minute=0, second=0).timestamp() * 1000) - 86_400_000
+    # As ingest does: say which days change before writing them.
+    record_change(
+        lake,
+        ChangeRecord(
+            batch_id="broken",
+            source_id="patient-001",
+            collection="entries",
+            from_day=(NOW - timedelta(days=1)).date().isoformat(),
+        ),
+    )
     writer = RawPartitionWriter(
         lake, collection="entries", source_id="patient-001", batch_id="broken"
     )

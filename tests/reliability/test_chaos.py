@@ -81,7 +81,7 @@ def test_every_quirk_and_fault_at_once_and_the_lake_equals_the_truth(tmp_path, e
     readings = dict(
         lake_counts(
             tmp_path,
-            "select source_id, count(*) from '$LAKE/curated/fact_glucose_readings.parquet' "
+            "select source_id, count(*) from '$LAKE/curated/fact_glucose_readings/*/*/*.parquet' "
             "group by all",
         )
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import random
 import signal
@@ -11,61 +10,19 @@ import sys
 import time
 from datetime import UTC, datetime
 
-import duckdb
 import pytest
+from tests.helpers import assert_same, glucolake, warehouse_tables
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
 pytestmark = pytest.mark.slow
 
-MARTS = (
-    "mart_glucose_summary",
-    "mart_glucose_overview",
-    "mart_glucose_agp",
-    "mart_glucose_hourly_patterns",
-    "mart_glucose_daily_profiles",
-)
 STEPS = (
     ["transform", "--stage", "intermediate"],
     ["validate"],
     ["transform", "--stage", "curated"],
     ["publish"],
 )
-
-
-def glucolake(*args, env, check=True):
-    result = subprocess.run(
-        [sys.executable, "-m", "glucolake", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if check:
-        assert result.returncode == 0, result.stderr[-3000:]
-    return result
-
-
-def marts(home):
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
-        return {
-            mart: connection.execute(f"select * from marts.{mart} order by all").fetchall()  # noqa: S608
-            for mart in MARTS
-        }
-
-
-def assert_same(got, expected, *, after):
-    """Equal row for row; floats to 1e-12 relative, since DuckDB's parallel sums may order
-    their additions differently from one run to the next (the last bit, not the data)."""
-    for mart, rows in expected.items():
-        assert len(got[mart]) == len(rows), (after, mart)
-        for mine, theirs in zip(got[mart], rows, strict=True):
-            for a, b in zip(mine, theirs, strict=True):
-                if isinstance(b, float) and isinstance(a, float):
-                    assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12), (after, mart, mine)
-                else:
-                    assert a == b, (after, mart, mine, theirs)
 
 
 @pytest.mark.parametrize("seed", [7])
@@ -81,7 +38,7 @@ def test_killed_steps_resume_to_the_same_marts(tmp_path, seed):
             for home in (clean, killed)
         }
         glucolake("run", "--sources", str(cohort), env=envs[clean])
-        expected = marts(clean)
+        expected = warehouse_tables(clean)
 
         glucolake("run", "--sources", str(cohort), env=envs[killed])
         for step in STEPS:
@@ -95,4 +52,4 @@ def test_killed_steps_resume_to_the_same_marts(tmp_path, seed):
             process.send_signal(signal.SIGKILL)
             process.wait()
             glucolake("run", "--sources", str(cohort), env=envs[killed])
-            assert_same(marts(killed), expected, after=" ".join(step))
+            assert_same(warehouse_tables(killed), expected, after=" ".join(step))

@@ -28,13 +28,14 @@ treatments as (
 cadence as (
 
     -- The sensor's sampling interval (5 min for Dexcom, 1 min for some Libre setups): the
-    -- median gap between consecutive readings, rounded to whole minutes as iglu does.
+    -- median gap between consecutive readings of the source's whole history, rounded to whole
+    -- minutes as iglu does.
     select
         source_id,
         greatest(1, round(median(minutes_since_previous))) as sampling_minutes
 
-    from readings
-    where minutes_since_previous > 0
+    from {{ ref('fact_glucose_readings') }}
+    where minutes_since_previous > 0 and {{ source_in_scope('source_id') }}
     group by source_id
 
 ),
@@ -122,4 +123,5 @@ final as (
 )
 
 select * from final
+{{ kept_rows('local_date') }}
 order by source_id, local_date

@@ -42,4 +42,6 @@ final as (
 )
 
 select * from final
+where {{ in_scope('source_id', 'local_date') }}
+{{ kept_rows('local_date') }}
 order by source_id, created_at

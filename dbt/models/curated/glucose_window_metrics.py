@@ -4,41 +4,83 @@ A Python model because MAGE, CONGA and MODD are not natural in SQL (interpolatio
 day-by-day grid, moving averages, excursion scans). It runs inside the same dbt build and calls
 ``glucolake.metrics.summarize``, the implementation tested against iglu 4.3.0 to 1e-9.
 Windows end at each source's newest reading and reach back a whole number of days.
+
+An incremental build recomputes the sources whose readings it rebuilt (those in
+``int_glucose_enriched``) over their whole history, and keeps the other sources' rows.
 """
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from glucolake.metrics import SUMMARY_KEYS, summarize
 
 WINDOWS = {"14d": 14, "30d": 30, "90d": 90, "all": None}
 DAY_MS = 86_400_000
+SCHEMA = pa.schema(
+    [("source_id", pa.string()), ("window", pa.string())]
+    + [(k, pa.int64() if k == "n_readings" else pa.float64()) for k in SUMMARY_KEYS]
+)
 
 
-def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401, ARG001 - dbt's model contract
+def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model contract
     """Every source's metrics for each window, as one Arrow table."""
     dbt.config(materialized="external")
-    readings = dbt.ref("fact_glucose_readings").arrow().read_all()
-    sources = dbt.ref("dim_source").arrow().read_all().to_pylist()
-    columns = {name: [] for name in ("source_id", "window", *SUMMARY_KEYS)}
-    for source in sources:
-        mask = pa.compute.equal(readings["source_id"], source["source_id"])
-        mine = readings.filter(mask)
-        if mine.num_rows == 0:
-            continue
-        epoch_ms = mine["date_ms"].to_numpy()
-        glucose = mine["glucose_mg_dl"].to_numpy()
+    incremental = dbt.config.get("incremental_build") == "True"
+    rebuilt = dbt.ref("int_glucose_enriched").arrow().read_all()
+    changed = set(pc.unique(rebuilt["source_id"]).drop_null().to_pylist())
+    timezones = {
+        row["source_id"]: row["timezone"]
+        for row in dbt.ref("dim_source").arrow().read_all().to_pylist()
+    }
+    readings = (
+        dbt.ref("fact_glucose_readings")
+        .filter(f"source_id in ({', '.join(_literal(s) for s in sorted(changed))})")
+        .project("source_id, date_ms, glucose_mg_dl")
+        .order("source_id, date_ms")
+        .arrow()
+        .read_all()
+        if changed
+        else pa.table({"source_id": [], "date_ms": [], "glucose_mg_dl": []})
+    )
+    tables = [_metrics(readings, timezones)]
+    if incremental:
+        location = _literal(dbt.config.get("previous_build"))
+        query = f"select * from read_parquet({location})"  # noqa: S608 - a quoted path
+        previous = session.sql(query).arrow().read_all()
+        keep = pc.invert(pc.is_in(previous["source_id"], pa.array(sorted(changed), pa.string())))
+        tables.append(previous.filter(pc.and_(keep, pc.is_valid(previous["source_id"]))))
+    return pa.concat_tables([t.select(SCHEMA.names).cast(SCHEMA) for t in tables]).sort_by(
+        [("source_id", "ascending"), ("window", "ascending")]
+    )
+
+
+def _metrics(readings: pa.Table, timezones: dict[str, str]) -> pa.Table:
+    columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
+    if readings.num_rows == 0:
+        return pa.table(columns, schema=SCHEMA)
+    encoded = readings["source_id"].combine_chunks().dictionary_encode()
+    codes = encoded.indices.to_numpy()
+    epoch_ms_all = readings["date_ms"].to_numpy()
+    glucose_all = readings["glucose_mg_dl"].to_numpy()
+    # Readings are ordered by source: each source is one contiguous slice.
+    starts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist()]
+    for start, end in zip(starts, [*starts[1:], len(codes)], strict=True):
+        source_id = str(encoded.dictionary[codes[start]])
+        epoch_ms = epoch_ms_all[start:end]
+        glucose = glucose_all[start:end]
         newest = epoch_ms.max()
         for window, days in WINDOWS.items():
             keep = epoch_ms > newest - days * DAY_MS if days else slice(None)
-            metrics = summarize(epoch_ms[keep], glucose[keep], source["timezone"])
-            columns["source_id"].append(source["source_id"])
+            metrics = summarize(epoch_ms[keep], glucose[keep], timezones[source_id])
+            columns["source_id"].append(source_id)
             columns["window"].append(window)
             for key in SUMMARY_KEYS:
                 columns[key].append(metrics[key])
-    schema = pa.schema(
-        [("source_id", pa.string()), ("window", pa.string())]
-        + [(k, pa.int64() if k == "n_readings" else pa.float64()) for k in SUMMARY_KEYS]
-    )
-    return pa.table(columns, schema=schema)
+    return pa.table(columns, schema=SCHEMA)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

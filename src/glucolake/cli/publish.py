@@ -11,7 +11,7 @@ from glucolake.cli._options import load_settings
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse_dataset
 from glucolake.settings import PostgresWarehouse
 from glucolake.transform import DbtError, run_dbt, warehouse_target
-from glucolake.warehouse import CURATED_TABLES, WarehouseError, load_curated
+from glucolake.warehouse import CURATED_TABLES, WarehouseError, curated_location, load_curated
 from glucolake.warehouse.roles import prepare_dashboard_role
 
 __all__ = ["publish"]
@@ -30,7 +30,7 @@ def publish(*, json_logs: bool | None) -> None:
     lineage = Lineage(settings)
     try:
         with lineage.step("glucolake.publish") as step:
-            step.inputs = [lake_dataset(settings, f"curated/{t}.parquet") for t in CURATED_TABLES]
+            step.inputs = [lake_dataset(settings, curated_location(t)) for t in CURATED_TABLES]
             step.outputs = [warehouse_dataset(settings, "curated", t) for t in CURATED_TABLES]
             load_curated(settings)
             if isinstance(settings.warehouse, PostgresWarehouse):

@@ -8,11 +8,18 @@ import click
 
 from glucolake import logs
 from glucolake.cli._options import load_settings
+from glucolake.ingest.run import new_batch_id
+from glucolake.lake.changes import PENDING, read_scope, settle
+from glucolake.lake.storage import Lake, LakeError
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, lake_output
+from glucolake.logs import fields, get_logger
 from glucolake.transform import DbtError, lake_target, run_dbt
-from glucolake.warehouse import CURATED_TABLES
+from glucolake.transform.scope import dbt_scope_vars
+from glucolake.warehouse import CURATED_TABLES, curated_location
 
 __all__ = ["transform"]
+
+log = get_logger(__name__)
 
 # What each stage builds; the quality gate runs between the two. The lake side runs in an
 # in-memory DuckDB (a step may run in a fresh pod), so the curated stage recreates the staging
@@ -30,7 +37,7 @@ _STAGED = [
     "staging/stg_nightscout__treatments.parquet",
     "intermediate/int_glucose_enriched.parquet",
 ]
-_CURATED = [f"curated/{table}.parquet" for table in CURATED_TABLES]
+_CURATED = [curated_location(table) for table in CURATED_TABLES]
 DATASETS = {
     "intermediate": ([*_RAW, "raw/glucolake/sources"], _STAGED),
     "curated": ([*_RAW, "raw/glucolake/sources", "quality/summary", *_STAGED], _CURATED),
@@ -51,11 +58,14 @@ DATASETS = {
     type=click.BOOL,
     default=False,
     show_default=True,
-    help="Rebuild incremental models from raw (dbt --full-refresh); takes true or false.",
+    help="Rebuild every model from all of the raw zone, not only what changed; true or false.",
 )
 @click.option("--json-logs/--no-json-logs", default=None, help="Force JSON log lines.")
 def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None:
     """Build and test the lake's dbt layers (DuckDB over the raw Parquet, folder or S3).
+
+    Builds incrementally: only the sources and days that ingest changed since the last build
+    (everything on the first build or with --full-refresh true).
 
     Exit status: 0 on success, 1 when a model or a test failed (one line each).
     """
@@ -69,6 +79,12 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
             step.inputs = [lake_dataset(settings, path) for path in reads]
             step.outputs = [lake_output(settings, path) for path in writes]
             target = lake_target(settings)
+            lake = Lake.open(settings.lake, settings.s3)
+            scope = read_scope(lake, PENDING, full_refresh=full_refresh)
+            log.info(
+                "transform_scope",
+                extra=fields(stage=stage, full=scope.full, sources=len(scope.sources)),
+            )
             try:
                 run_dbt(
                     settings,
@@ -76,9 +92,16 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
                     select=select,
                     exclude=exclude,
                     target=target,
+                    extra_vars=dbt_scope_vars(lake, settings.lake, scope),
                 )
             finally:
                 emit_dbt_lineage(lineage, settings, target, step)
+            if stage != "intermediate":
+                # The curated tables now hold these changes: publish's turn.
+                settle(lake, scope, stage=PENDING, batch_id=new_batch_id())
+    except LakeError as exc:
+        click.echo(f"glucolake: error: transform: {exc}", err=True)
+        sys.exit(2)
     except DbtError as exc:
         for line in str(exc).splitlines():
             click.echo(f"glucolake: error: transform: {line}", err=True)

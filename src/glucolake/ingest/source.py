@@ -10,6 +10,7 @@ from glucolake.ingest.snapshot import write_source_snapshot
 from glucolake.ingest.state import Watermark, read_watermark, write_watermark
 from glucolake.ingest.timezone import resolve_timezone
 from glucolake.ingest.walk import COLLECTION_SPECS, CollectionSpec, parse_time_ms, walk
+from glucolake.lake.changes import ChangeRecord, record_change
 from glucolake.lake.raw import RawPartitionWriter, WriteStats
 from glucolake.logs import fields, get_logger
 from glucolake.nightscout.errors import AuthError, FetchError, NightscoutError
@@ -166,6 +167,19 @@ def _ingest_collection(
         if spec.numeric_time:
             # New seconds-dated entries sort far below the watermark; look for them too.
             windows.append((lower // 1000, SECONDS_LIMIT))
+    # Before any write: tell transform which days this walk may change (all, for a first walk).
+    # The first window is the one that reaches lowest in real time; seconds-dated entries land
+    # in 1970 partitions, which transform always reads.
+    lowest = windows[0][0]
+    record_change(
+        lake,
+        ChangeRecord(
+            batch_id=batch_id,
+            source_id=source_id,
+            collection=spec.name,
+            from_day=_day(lowest) if lowest else None,
+        ),
+    )
     writer = RawPartitionWriter(lake, collection=spec.name, source_id=source_id, batch_id=batch_id)
     fetched = 0
     newest = watermark.newest_ms if watermark else None

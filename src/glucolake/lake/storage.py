@@ -96,6 +96,19 @@ class Lake:
             ) from None
         return data
 
+    def delete(self, relpath: str) -> None:
+        """Remove a file; a file already gone is fine (deletes are retried after a kill)."""
+        try:
+            self._fs.delete_file(self.path(relpath))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            if "does not exist" in str(exc) or "NoSuchKey" in str(exc):
+                return
+            raise LakeError(
+                f"lake {self.uri}: cannot delete {relpath} ({_first_line(exc)})"
+            ) from None
+
     def list_files(self, reldir: str, *, suffix: str = ".parquet") -> list[str]:
         """Relative paths of the files directly in ``reldir`` ending in ``suffix``, sorted."""
         return sorted(

@@ -108,7 +108,9 @@ def _lake_names(settings: Settings, manifest_path: Any) -> dict[str, Any]:  # no
             and node["config"].get("materialized") == "external"
         ):
             key = f"{node['database']}.{node['schema']}.{node['alias']}"
-            renames[key] = lake_output(settings, f"{node['schema']}/{node['alias']}.parquet")
+            partitioned = (node["config"].get("options") or {}).get("partition_by")
+            suffix = "" if partitioned else ".parquet"  # a partitioned model is a folder
+            renames[key] = lake_output(settings, f"{node['schema']}/{node['alias']}{suffix}")
     return renames
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from glucolake.lake.duckdb_access import extension_directory, lake_connection, s3_options
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
+from glucolake.transform.scope import full_raw_paths
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -100,7 +101,11 @@ def run_dbt(
 
     name, env = target
     work = settings.home / "dbt"
-    dbt_vars = {"lake": settings.lake, **(extra_vars or {})}
+    dbt_vars = {
+        "lake": settings.lake,
+        "raw_paths": full_raw_paths(settings.lake),
+        **(extra_vars or {}),
+    }
     args = [
         *([command] if isinstance(command, str) else command),
         "--project-dir",

@@ -2,9 +2,14 @@
 
 DuckDB does the work for both warehouses: it reads the curated Parquet (folder or S3) and writes
 into the attached warehouse, a DuckDB file or a Postgres database (through the postgres_scanner
-extension from its PyPI wheel, which uses Postgres' binary COPY). Every table is replaced inside
-one transaction: a failure at any point leaves the previous tables exactly as they were, and
-readers never see a half-loaded warehouse.
+extension from its PyPI wheel, which uses Postgres' binary COPY). Everything happens inside one
+transaction: a failure at any point leaves the previous tables exactly as they were, and readers
+never see a half-loaded warehouse.
+
+The small tables are replaced whole. The readings, which grow with every 5 minutes of history,
+are replaced only for the sources and days transform rebuilt since the last publish (the
+``built`` change records, see ``glucolake.lake.changes``), so a refresh costs the same on a week
+of history as on years of it.
 """
 
 from __future__ import annotations
@@ -14,14 +19,17 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from glucolake.ingest.run import new_batch_id
+from glucolake.lake.changes import BUILT, Scope, read_scope, settle
 from glucolake.lake.duckdb_access import lake_connection, not_placeholder
+from glucolake.lake.storage import Lake
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
 
 if TYPE_CHECKING:
     from glucolake.settings import Settings
 
-__all__ = ["CURATED_TABLES", "WarehouseError", "load_curated"]
+__all__ = ["CURATED_TABLES", "WarehouseError", "curated_location", "load_curated"]
 
 log = get_logger(__name__)
 
@@ -34,6 +42,18 @@ CURATED_TABLES = (
     "fact_quality_runs",
     "glucose_window_metrics",
 )
+# Written by dbt partitioned by (source_id, local_month): a folder, not one file.
+READINGS = "fact_glucose_readings"
+
+
+def curated_location(table: str) -> str:
+    """Where a curated table lies in the lake (relative to its root)."""
+    return f"curated/{table}" if table == READINGS else f"curated/{table}.parquet"
+
+
+def _read_location(settings: Settings, table: str) -> str:
+    suffix = "/*/*/*.parquet" if table == READINGS else ""
+    return f"{settings.lake}/{curated_location(table)}{suffix}"
 
 
 class WarehouseError(RuntimeError):
@@ -41,8 +61,10 @@ class WarehouseError(RuntimeError):
 
 
 def load_curated(settings: Settings) -> dict[str, int]:
-    """Replace ``curated.<table>`` for every curated table in one transaction; return row counts."""
+    """Load every curated table in one transaction; return the rows each holds now."""
     started = time.perf_counter()
+    lake = Lake.open(settings.lake, settings.s3)
+    scope = read_scope(lake, BUILT)
     connection = lake_connection(settings)
     try:
         where = attach_warehouse(connection, settings)
@@ -51,14 +73,10 @@ def load_curated(settings: Settings) -> dict[str, int]:
         try:
             connection.execute("create schema if not exists warehouse.curated")
             for table in CURATED_TABLES:
-                location = f"{settings.lake}/curated/{table}.parquet"
-                connection.execute(f"drop table if exists warehouse.curated.{table}")
-                condition = not_placeholder(connection, location)
-                connection.execute(
-                    f"create table warehouse.curated.{table} as "  # noqa: S608 - allowlisted
-                    f"select * from read_parquet($location) where {condition}",
-                    {"location": location},
-                )
+                if table == READINGS and not scope.full and _exists(connection, table):
+                    _replace_scoped_readings(connection, settings, scope)
+                else:
+                    _replace_table(connection, settings, table)
                 row = connection.execute(
                     f"select count(*) from warehouse.curated.{table}"  # noqa: S608 - allowlisted
                 ).fetchone()
@@ -71,13 +89,83 @@ def load_curated(settings: Settings) -> dict[str, int]:
             ) from None
     finally:
         connection.close()
+    settle(lake, scope, stage=BUILT, batch_id=new_batch_id())
     log.info(
         "curated_loaded",
         extra=fields(
-            warehouse=where, tables=counts, seconds=round(time.perf_counter() - started, 2)
+            warehouse=where,
+            tables=counts,
+            full=scope.full,
+            sources=len(scope.sources),
+            seconds=round(time.perf_counter() - started, 2),
         ),
     )
     return counts
+
+
+def _replace_table(connection: duckdb.DuckDBPyConnection, settings: Settings, table: str) -> None:
+    location = _read_location(settings, table)
+    connection.execute(f"drop table if exists warehouse.curated.{table}")
+    condition = not_placeholder(connection, location)
+    connection.execute(
+        f"create table warehouse.curated.{table} as "  # noqa: S608 - allowlisted
+        f"select * from read_parquet($location, union_by_name = true) where {condition}",
+        {"location": location},
+    )
+    if table == READINGS:
+        # What an incremental load deletes by, and what the marts filter on.
+        _execute_in_warehouse(
+            connection,
+            settings,
+            f"create index {READINGS}_source_date on curated.{READINGS} (source_id, local_date)",
+        )
+
+
+def _replace_scoped_readings(
+    connection: duckdb.DuckDBPyConnection, settings: Settings, scope: Scope
+) -> None:
+    if not scope.sources:
+        return
+    condition = " or ".join(
+        f"(source_id = '{_literal(source_id)}'"
+        + ("" if start is None else f" and local_date >= date '{start}'")
+        + ")"
+        for source_id in sorted(scope.sources)
+        for start in [scope.output_from(source_id)]
+    )
+    statement = f"delete from curated.{READINGS} where {condition}"  # noqa: S608 - quoted ids
+    _execute_in_warehouse(connection, settings, statement)
+    connection.execute(
+        f"insert into warehouse.curated.{READINGS} by name "  # noqa: S608 - allowlisted
+        f"select * from read_parquet($location, union_by_name = true) "
+        f"where source_id is not null and ({condition})",
+        {"location": _read_location(settings, READINGS)},
+    )
+
+
+def _exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = connection.execute(
+        "select count(*) from duckdb_tables() "
+        "where database_name = 'warehouse' and schema_name = 'curated' and table_name = $table",
+        {"table": table},
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _execute_in_warehouse(
+    connection: duckdb.DuckDBPyConnection, settings: Settings, statement: str
+) -> None:
+    """Run a statement in the warehouse's own SQL, inside the load's transaction.
+
+    A delete through DuckDB's Postgres scanner would first read every row it deletes; Postgres
+    does it with its index instead.
+    """
+    if isinstance(settings.warehouse, PostgresWarehouse):
+        connection.execute(
+            "call postgres_execute('warehouse', $statement)", {"statement": statement}
+        )
+    else:
+        connection.execute(statement.replace("curated.", "warehouse.curated.", 1))
 
 
 def attach_warehouse(

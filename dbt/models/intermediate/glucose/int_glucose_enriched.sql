@@ -111,3 +111,5 @@ final as (
 )
 
 select * from final
+-- An incremental build read a day more than it rebuilds: that day only dates the first reading.
+where {{ in_scope('source_id', 'local_date') }}

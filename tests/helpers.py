@@ -1,0 +1,58 @@
+"""What several pipeline tests share: running the real CLI and comparing the marts it built."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import duckdb
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+MARTS = (
+    "mart_glucose_summary",
+    "mart_glucose_overview",
+    "mart_glucose_agp",
+    "mart_glucose_hourly_patterns",
+    "mart_glucose_daily_profiles",
+)
+
+
+def glucolake(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``glucolake <args>`` as a user would; assert success unless ``check`` is false."""
+    result = subprocess.run(
+        [sys.executable, "-m", "glucolake", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def warehouse_tables(home: Path, tables: tuple[str, ...] = MARTS, schema: str = "marts") -> dict:
+    """Every row of the given tables of a home's DuckDB warehouse, in a stable order."""
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        return {
+            table: connection.execute(f"select * from {schema}.{table} order by all").fetchall()  # noqa: S608
+            for table in tables
+        }
+
+
+def assert_same(got: dict, expected: dict, *, after: str) -> None:
+    """Equal row for row; floats to 1e-12 relative, since DuckDB's parallel sums may order
+    their additions differently from one run to the next (the last bit, not the data)."""
+    for table, rows in expected.items():
+        assert len(got[table]) == len(rows), (after, table)
+        for mine, theirs in zip(got[table], rows, strict=True):
+            for a, b in zip(mine, theirs, strict=True):
+                if isinstance(b, float) and isinstance(a, float):
+                    assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12), (after, table, mine)
+                else:
+                    assert a == b, (after, table, mine, theirs)
