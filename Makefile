@@ -107,11 +107,11 @@ workflows: venv ## Render the Hera workflows to charts/glucolake/files/workflows
 	$(RUN) python -m workflows.render
 
 .PHONY: bench
-bench: venv ## Measure ingest throughput and raw compression; writes docs/benchmarks.md.
+bench: venv postgres ## Measure every stage at scale (100 sources × 1 year); writes docs/benchmarks.md.
 	$(RUN) python -m benchmarks.run --out docs/benchmarks.md
 
 .PHONY: bench-quick
-bench-quick: venv ## A small benchmark run (about a minute); prints, writes nothing.
+bench-quick: venv postgres ## A small benchmark run (a few minutes); prints, writes nothing.
 	$(RUN) python -m benchmarks.run --quick
 
 .PHONY: clean

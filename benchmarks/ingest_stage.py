@@ -41,9 +41,12 @@ class IngestNumbers:
 
 
 @contextmanager
-def simulator(sources: int, days: int, workdir: Path) -> Iterator[Path]:
+def simulator(
+    sources: int, days: int, workdir: Path, *, now: str = FROZEN_NOW, seed: int = 1
+) -> Iterator[Path]:
     """Run `glucolake simulate` in its own process; yield the cohort file it writes."""
     cohort = workdir / "sources.yaml"
+    cohort.unlink(missing_ok=True)  # a previous simulator's file names its old port
     log = (workdir / "simulator.log").open("w")
     process = subprocess.Popen(
         [
@@ -56,9 +59,9 @@ def simulator(sources: int, days: int, workdir: Path) -> Iterator[Path]:
             "--days",
             str(days),
             "--seed",
-            "1",
+            str(seed),
             "--now",
-            FROZEN_NOW,
+            now,
             "--port",
             "0",
             "--write-sources",

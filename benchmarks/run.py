@@ -7,10 +7,11 @@ measured with the operating system's accounting (wall clock, ``wait4`` peak RSS 
 from __future__ import annotations
 
 import argparse
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import ingest_stage, run_stage
+from benchmarks import dashboard_stage, ingest_stage, run_stage, scale_stage
 from benchmarks.measure import machine
 
 
@@ -19,14 +20,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small cohorts, one run, print only")
     parser.add_argument("--out", type=Path, help="write the report here (markdown)")
+    parser.add_argument(
+        "--cache", default=".bench-cache", help="where large cohorts' raw zones are kept"
+    )
     args = parser.parse_args()
     if args.quick:
+        with tempfile.TemporaryDirectory(prefix="glucolake-bench-scale-") as cache:
+            year, week = (
+                scale_stage.measure_scale(2, days, cache=Path(cache), runs=1) for days in (14, 7)
+            )
+            queries = dashboard_stage.measure_dashboard_queries(
+                Path(cache) / "2x14/home/warehouse.duckdb", repeats=5
+            )
         sections = [
+            scale_stage.markdown(year, week),
+            dashboard_stage.markdown(queries, cohort="2 sources × 14 days"),
             ingest_stage.markdown(ingest_stage.measure_ingest(sources=2, days=7, runs=1)),
             run_stage.markdown(run_stage.measure_run(sources=1, days=7, runs=1)),
         ]
     else:
+        # The cohort's raw zone is ingested once and kept here (ignored by git): it takes long.
+        cache = Path(args.cache)
+        year, week = (
+            scale_stage.measure_scale(100, days, cache=cache, runs=2) for days in (365, 7)
+        )
+        queries = dashboard_stage.measure_dashboard_queries(cache / "100x365/home/warehouse.duckdb")
         sections = [
+            scale_stage.markdown(year, week),
+            dashboard_stage.markdown(queries, cohort="100 sources × 365 days"),
             ingest_stage.markdown(ingest_stage.measure_ingest(sources=10, days=90, runs=3)),
             run_stage.markdown(run_stage.measure_run(sources=1, days=7, runs=3)),
             run_stage.fresh_demo_markdown(run_stage.measure_fresh_demo()),

@@ -3,91 +3,21 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
+from tests.postgres_server import free_port, postgres_server
 
 POSTGRES_PASSWORD = "glucolake-test-password"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _postgres_bin() -> Path:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
-    if not candidates:
-        pytest.fail("no Postgres server binaries: run `make postgres` (Debian's postgresql-15)")
-    return candidates[0].parent
-
-
-def _as_postgres_user(args: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root; Debian's package brings a `postgres` user.
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway Postgres cluster on loopback with password authentication."""
-    binaries = _postgres_bin()
-    root = Path(tempfile.mkdtemp(prefix="glucolake-pg-"))
-    data = root / "data"
-    password_file = root / "pw"
-    password_file.write_text(POSTGRES_PASSWORD)
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(password_file, "postgres")
-    port = _free_port()
-    subprocess.run(
-        _as_postgres_user(
-            [
-                str(binaries / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--auth=scram-sha-256",
-                f"--pwfile={password_file}",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        _as_postgres_user(
-            [
-                str(binaries / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(root / "log"),
-                "-w",
-                "-o",
-                f"-c listen_addresses=127.0.0.1 -p {port} -k {root}",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    url = f"postgresql://postgres:{POSTGRES_PASSWORD}@127.0.0.1:{port}/postgres"
     try:
-        yield url
-    finally:
-        subprocess.run(
-            _as_postgres_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-            check=False,
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        with postgres_server(POSTGRES_PASSWORD) as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture
@@ -95,7 +25,7 @@ def postgres_database(postgres_url):
     """A fresh database per test, dropped afterwards; yields its URL."""
     import psycopg  # noqa: PLC0415 - only the Postgres tests need it
 
-    name = f"t{os.getpid()}_{_free_port()}"
+    name = f"t{os.getpid()}_{free_port()}"
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute(f'create database "{name}"')
     yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
@@ -109,7 +39,7 @@ def s3_server():
     import boto3  # noqa: PLC0415
     from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only integration tests need it
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

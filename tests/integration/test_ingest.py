@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .conftest import log_events, raw_documents, run_cli, sources_file
@@ -98,7 +100,12 @@ def test_since_and_until_narrow_the_period(simulator, tmp_path):
     assert result.returncode == 0, result.stderr
     days = {p.name for p in (tmp_path / "lake/raw/nightscout/entries").rglob("date=*")}
     assert days == {"date=2026-10-29"}
-    assert not (tmp_path / "lake/state").exists(), "a backfill window leaves watermarks alone"
+    assert not (tmp_path / "lake/state/ingest").exists(), "a backfill leaves watermarks alone"
+    # ...and tells transform which days it may have changed.
+    records = [
+        json.loads(p.read_text()) for p in (tmp_path / "lake/state/changes/pending").glob("*.json")
+    ]
+    assert {(r["collection"], r["from_day"]) for r in records} >= {("entries", "2026-10-29")}
 
 
 def test_denied_site_without_credentials_fails_alone_with_one_clear_line(simulator, tmp_path):

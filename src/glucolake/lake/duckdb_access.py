@@ -15,7 +15,14 @@ if TYPE_CHECKING:
 
     from glucolake.settings import Settings
 
-__all__ = ["extension_directory", "lake_connection", "not_placeholder", "s3_options"]
+__all__ = [
+    "MEMORY_LIMIT",
+    "extension_directory",
+    "lake_connection",
+    "not_placeholder",
+    "s3_options",
+    "spill_directory",
+]
 
 
 def extension_directory(settings: Settings) -> Path:
@@ -39,9 +46,25 @@ def s3_options(settings: Settings) -> dict[str, str | bool]:
     }
 
 
+# Every step fits a 2 GiB pod: DuckDB's share, the rest is Python, Arrow and the libraries.
+# Beyond it DuckDB spills sorts, joins and window functions to spill_directory().
+MEMORY_LIMIT = "1500MB"
+
+
+def spill_directory(settings: Settings) -> Path:
+    """Where DuckDB spills what does not fit in memory (the pod's scratch volume on a cluster)."""
+    return settings.home / "duckdb-spill"
+
+
 def lake_connection(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB that reads the lake's Parquet by URI."""
-    connection = duckdb.connect(config={"extension_directory": str(extension_directory(settings))})
+    """An in-memory DuckDB that reads the lake's Parquet by URI, within the memory budget."""
+    connection = duckdb.connect(
+        config={
+            "extension_directory": str(extension_directory(settings)),
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": str(spill_directory(settings)),
+        }
+    )
     if settings.lake.startswith("s3://"):
         from duckdb_extensions import import_extension  # noqa: PLC0415 - S3 lakes only
 

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glucolake.lake.duckdb_access import extension_directory, lake_connection, s3_options
+from glucolake.lake.duckdb_access import (
+    MEMORY_LIMIT,
+    extension_directory,
+    lake_connection,
+    s3_options,
+    spill_directory,
+)
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
 from glucolake.transform.scope import full_raw_paths
@@ -53,7 +59,11 @@ class DbtRun:
 
 def lake_target(settings: Settings) -> tuple[str, dict[str, str]]:
     """The dbt target and environment for the lake side (dbt-duckdb over a folder or S3)."""
-    env = {"GLUCOLAKE_DBT_LAKE": settings.lake}
+    env = {
+        "GLUCOLAKE_DBT_LAKE": settings.lake,
+        "GLUCOLAKE_DBT_MEMORY_LIMIT": MEMORY_LIMIT,
+        "GLUCOLAKE_DBT_TEMP": str(spill_directory(settings)),
+    }
     if not settings.lake.startswith("s3://"):
         # DuckDB's COPY creates files, not folders; S3 has no folders to create.
         for zone in ("staging", "intermediate", "curated"):

@@ -1,0 +1,182 @@
+"""A cohort at scale: the full build from a filled raw zone, then the 15-minute refresh.
+
+The raw zone of a large cohort is ingested once over HTTP from `glucolake simulate` and cached
+(a year of 100 sources is about 21 million documents). The full build then runs every lake and
+warehouse step into that home; each refresh moves the simulated clock on 15 minutes, so ingest
+finds three new readings per source and every step after it works incrementally. The same
+refresh on one week of history tells whether its cost grows with history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from benchmarks.ingest_stage import simulator
+from benchmarks.measure import Measurement, Summary, run_measured, summarise
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# The cohort's clock and seed: its raw zone is cached, so the refreshes must continue that data.
+SCALE_NOW = "2026-11-20T12:00:00+00:00"
+SCALE_SEED = 3
+BUILD_STEPS = (
+    ("transform-intermediate", ["transform", "--stage", "intermediate"]),
+    ("validate", ["validate"]),
+    ("transform-curated", ["transform", "--stage", "curated"]),
+    ("publish", ["publish"]),
+    ("report", ["report"]),
+)
+# What the build writes; removed before each full build so it starts from the raw zone alone.
+_DERIVED = (
+    "lake/staging",
+    "lake/intermediate",
+    "lake/curated",
+    "lake/quality",
+    "lake/state/changes",
+    "dbt",
+)
+
+
+@dataclass(frozen=True)
+class StepNumbers:
+    """Wall seconds and peak RSS (MB) of one step, over repeated runs."""
+
+    seconds: Summary
+    peak_mb: Summary
+
+
+@dataclass(frozen=True)
+class ScaleNumbers:
+    """A cohort's ingest, full build and refresh."""
+
+    sources: int
+    days: int
+    ingest: Measurement
+    build: dict[str, StepNumbers]
+    refresh: dict[str, StepNumbers]
+
+    @property
+    def build_seconds(self) -> float:
+        """The full build's wall time, step medians summed (ingest excluded)."""
+        return sum(step.seconds.median for step in self.build.values())
+
+    @property
+    def refresh_seconds(self) -> float:
+        """One refresh's wall time, step medians summed (ingest included)."""
+        return sum(step.seconds.median for step in self.refresh.values())
+
+    def peak_mb(self, steps: dict[str, StepNumbers]) -> float:
+        """The largest peak RSS of any step."""
+        return max(step.peak_mb.high for step in steps.values())
+
+
+def measure_scale(sources: int, days: int, *, cache: Path, runs: int) -> ScaleNumbers:
+    """Ingest (cached), build ``runs`` times from the raw zone, then refresh ``runs`` times."""
+    workdir = cache / f"{sources}x{days}"
+    home = workdir / "home"
+    ingest = _ingest_once(sources, days, workdir, home)
+    build: dict[str, list[Measurement]] = {}
+    for _ in range(runs):
+        for derived in _DERIVED:
+            shutil.rmtree(home / derived, ignore_errors=True)
+        (home / "warehouse.duckdb").unlink(missing_ok=True)
+        for name, args in BUILD_STEPS:
+            build.setdefault(name, []).append(_step(args, home))
+    refresh: dict[str, list[Measurement]] = {}
+    for run in range(runs):
+        now = datetime.fromisoformat(SCALE_NOW) + timedelta(minutes=15 * (run + 1))
+        with simulator(sources, days, workdir, now=now.isoformat(), seed=SCALE_SEED) as cohort:
+            refresh.setdefault("ingest", []).append(
+                _step(["ingest", "--sources", str(cohort)], home)
+            )
+        for name, args in BUILD_STEPS:
+            refresh.setdefault(name, []).append(_step(args, home))
+    return ScaleNumbers(sources, days, ingest, _summaries(build), _summaries(refresh))
+
+
+def _ingest_once(sources: int, days: int, workdir: Path, home: Path) -> Measurement:
+    record = workdir / "ingest.json"
+    if record.exists():
+        return Measurement(**json.loads(record.read_text()))
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    with simulator(sources, days, workdir, now=SCALE_NOW, seed=SCALE_SEED) as cohort:
+        measured = _step(["ingest", "--sources", str(cohort)], home)
+    record.write_text(json.dumps({**measured.__dict__, "stderr": ""}))
+    return measured
+
+
+def _step(args: list[str], home: Path) -> Measurement:
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+    measured = run_measured([sys.executable, "-m", "glucolake", *args, "--json-logs"], env=env)
+    if measured.returncode != 0:
+        raise RuntimeError(f"glucolake {' '.join(args)} failed:\n{measured.stderr[-3000:]}")
+    return measured
+
+
+def _summaries(measured: dict[str, list[Measurement]]) -> dict[str, StepNumbers]:
+    return {
+        name: StepNumbers(
+            seconds=summarise([m.seconds for m in runs]),
+            peak_mb=summarise([m.peak_rss_mb for m in runs]),
+        )
+        for name, runs in measured.items()
+    }
+
+
+def markdown(year: ScaleNumbers, week: ScaleNumbers) -> str:
+    """The scale section of docs/benchmarks.md: targets, measures, ratios, then per step."""
+    refresh_ratio = year.refresh_seconds / week.refresh_seconds
+    lines = [
+        f"### {year.sources} sources × {year.days} days: full build and 15-minute refresh",
+        "",
+        (
+            f"Raw zone ingested once over HTTP from the simulator: {year.ingest.seconds:.0f} s, "
+            f"peak {year.ingest.peak_rss_mb:.0f} MB (not part of the build below)."
+        ),
+        "",
+        "| measure | target | measured | ratio |",
+        "|---|---|---|---|",
+        (
+            f"| full build, wall s (raw zone → marts and report) | ≤ 120 "
+            f"| {year.build_seconds:.1f} | {year.build_seconds / 120:.2f} |"
+        ),
+        (
+            f"| full build, peak RSS of one step, MB | ≤ 2048 "
+            f"| {year.peak_mb(year.build):.0f} | {year.peak_mb(year.build) / 2048:.2f} |"
+        ),
+        (
+            f"| refresh on {year.days} days, wall s (ingest → report) | ≤ 10 "
+            f"| {year.refresh_seconds:.1f} | {year.refresh_seconds / 10:.2f} |"
+        ),
+        (
+            f"| refresh on {year.days} days ÷ refresh on {week.days} days | ≤ 1.5 "
+            f"| {refresh_ratio:.2f} | {refresh_ratio / 1.5:.2f} |"
+        ),
+        (
+            f"| refresh, peak RSS of one step, MB | ≤ 2048 "
+            f"| {year.peak_mb(year.refresh):.0f} | {year.peak_mb(year.refresh) / 2048:.2f} |"
+        ),
+        "",
+        (
+            f"| step | build s ({year.days} d) | build MB | refresh s ({year.days} d) "
+            f"| refresh MB | refresh s ({week.days} d) |"
+        ),
+        "|---|---|---|---|---|---|",
+    ]
+    for name in ["ingest", *[n for n, _ in BUILD_STEPS]]:
+        built = year.build.get(name)
+        refreshed, small = year.refresh[name], week.refresh[name]
+        lines.append(
+            f"| {name} | {built.seconds if built else '–'} "
+            f"| {f'{built.peak_mb.high:.0f}' if built else '–'} | {refreshed.seconds} "
+            f"| {refreshed.peak_mb.high:.0f} | {small.seconds} |"
+        )
+    return "\n".join(lines) + "\n"
