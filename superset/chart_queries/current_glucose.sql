@@ -7,7 +7,7 @@ FROM (select
     cast(local_date as timestamp) + local_minute_of_day * interval '1 minute' as reading_local_at,
     glucose_mg_dl,
     glucose_range,
-    max(local_date) over (partition by source_id) - local_date as days_before_newest
+    days_before_newest
 from marts.mart_glucose_daily_profiles
 ) AS virtual_table 
 WHERE ((days_before_newest <= 1)) GROUP BY DATE_TRUNC('minute', reading_local_at) 

@@ -1,3 +1,6 @@
+{#- Dashboards filter on recent days (the current-glucose and 7-day charts): an index in Postgres. -#}
+{{ config(indexes=[{'columns': ['days_before_newest']}] if target.type == 'postgres' else []) }}
+
 with
 
 readings as (
@@ -10,7 +13,8 @@ newest as (
 
     select
         source_id,
-        max(date_ms) as newest_ms
+        max(date_ms) as newest_ms,
+        max(local_date) as newest_local_date
 
     from readings
     group by source_id
@@ -26,7 +30,8 @@ final as (
         readings.local_date,
         readings.local_minute_of_day,
         readings.glucose_mg_dl,
-        readings.glucose_range
+        readings.glucose_range,
+        newest.newest_local_date - readings.local_date as days_before_newest
 
     from readings
     inner join newest on readings.source_id = newest.source_id
