@@ -22,17 +22,20 @@ __all__ = ["transform"]
 log = get_logger(__name__)
 
 # What each stage builds; the quality gate runs between the two. The lake side runs in an
-# in-memory DuckDB (a step may run in a fresh pod), so the curated stage recreates the staging
-# views it reads, without testing them a second time.
+# in-memory DuckDB (a step may run in a fresh pod): the curated stage recreates the small staging
+# views it reads, without testing them a second time, and reads the staging models written to
+# the lake by the intermediate stage from there.
 STAGES = {
     "intermediate": (["staging", "intermediate"], []),
-    "curated": (["staging", "curated"], ["staging,resource_type:test"]),
+    "curated": (["staging,config.materialized:view", "curated"], ["staging,resource_type:test"]),
     "all": (["staging", "intermediate", "curated"], []),
 }
 
 # The lake datasets each stage reads and writes, for its lineage (dbt's own events add the rest).
 _RAW = [f"raw/nightscout/{c}" for c in ("entries", "treatments", "devicestatus", "profile")]
 _STAGED = [
+    "staging/stg_nightscout__entries.parquet",
+    "staging/stg_nightscout__devicestatus.parquet",
     "staging/stg_nightscout__entries_quarantine.parquet",
     "staging/stg_nightscout__treatments.parquet",
     "intermediate/int_glucose_enriched.parquet",

@@ -1,3 +1,7 @@
+-- Written to the lake: raw is read once per build, and the tests and models after it read this
+-- compact file instead of every raw partition again.
+{{ config(materialized='external') }}
+
 {%- set relation = source('nightscout', 'devicestatus') -%}
 {%- set columns = raw_columns(relation) -%}
 
