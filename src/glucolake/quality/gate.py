@@ -137,14 +137,13 @@ def run_gate(
     validator = _Validator(
         suites, {"latest_allowed_ms": now_ms + FUTURE_TOLERANCE_MS}, data_docs=data_docs
     )
-    batches: list[tuple[str, str | None, Any]] = []
-    batches += [("int_glucose_enriched", s, f) for s, f in datasets.readings_by_source()]
-    batches.append(("int_glucose_enriched__per_source_day", None, datasets.per_source_day()))
-    batches.append(("int_glucose_enriched__per_source", None, datasets.per_source(now_ms)))
-    batches.append(("stg_nightscout__entries_quarantine", None, datasets.whole(QUARANTINE)))
-    batches.append(("stg_nightscout__treatments", None, datasets.whole(TREATMENTS)))
-    for suite, source_id, frame in batches:
-        validator.validate(suite, frame, source_id)
+    # One source's readings in memory at a time: each frame is read, validated and dropped.
+    for source_id, frame in datasets.readings_by_source():
+        validator.validate("int_glucose_enriched", frame, source_id)
+    validator.validate("int_glucose_enriched__per_source_day", datasets.per_source_day(), None)
+    validator.validate("int_glucose_enriched__per_source", datasets.per_source(now_ms), None)
+    validator.validate("stg_nightscout__entries_quarantine", datasets.whole(QUARANTINE), None)
+    validator.validate("stg_nightscout__treatments", datasets.whole(TREATMENTS), None)
     validator.build_data_docs()
     report = GateReport(run_id=run_id, validated_at_ms=now_ms, outcomes=validator.outcomes())
     report.seconds = time.perf_counter() - started
