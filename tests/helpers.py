@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,6 +37,16 @@ def glucolake(*args: str, env: dict[str, str], check: bool = True) -> subprocess
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+def run_pipeline(home: Path, env: dict[str, str], **config: Any) -> None:
+    """Serve a simulated cohort (``SimulatorConfig`` keywords; the clock frozen at now unless
+    ``now`` is given) and run the whole DAG against it with ``glucolake run``."""
+    config.setdefault("now", datetime.now(UTC).replace(microsecond=0).isoformat())
+    with SimulatorServer(SimulatorConfig(**config)) as sim:
+        cohort = home / "sources.yaml"
+        write_sources_file(sim, cohort)
+        glucolake("run", "--sources", str(cohort), env=env)
 
 
 def warehouse_tables(home: Path, tables: tuple[str, ...] = MARTS, schema: str = "marts") -> dict:

@@ -6,9 +6,7 @@ import json
 import os
 
 import pytest
-from tests.helpers import MARTS, assert_same, glucolake, warehouse_tables
-
-from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
+from tests.helpers import MARTS, assert_same, run_pipeline, warehouse_tables
 
 pytestmark = pytest.mark.slow
 
@@ -20,12 +18,10 @@ REFRESH = ("2026-06-11T01:25:00+00:00", 7)
 CURATED = ("fact_glucose_readings", "fact_treatments", "dim_glucose_date", "glucose_window_metrics")
 
 
-def run_at(moment, tmp_path, env, *extra):
+def run_at(moment, home):
     now, days = moment
-    with SimulatorServer(SimulatorConfig(sources=2, days=days, seed=11, now=now)) as sim:
-        cohort = tmp_path / f"sources-{now[:13]}.yaml"
-        write_sources_file(sim, cohort)
-        return glucolake("run", "--sources", str(cohort), *extra, env=env)
+    home.mkdir(exist_ok=True)
+    run_pipeline(home, environment(home), sources=2, days=days, seed=11, now=now)
 
 
 def environment(home):
@@ -44,9 +40,9 @@ def transform_scopes(home):
 
 def test_refresh_equals_full_build(tmp_path):
     refreshed, rebuilt = tmp_path / "refreshed", tmp_path / "rebuilt"
-    run_at(FIRST_RUN, tmp_path, environment(refreshed))
-    run_at(REFRESH, tmp_path, environment(refreshed))
-    run_at(REFRESH, tmp_path, environment(rebuilt))
+    run_at(FIRST_RUN, refreshed)
+    run_at(REFRESH, refreshed)
+    run_at(REFRESH, rebuilt)
 
     assert_same(warehouse_tables(refreshed), warehouse_tables(rebuilt), after="refresh")
     assert_same(

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from datetime import UTC, datetime
 
 import psycopg
 import pytest
-
-from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
+from tests.helpers import run_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -22,19 +18,7 @@ def test_dashboard_role_reads_marts_only(tmp_path, postgres_database):
         "GLUCOLAKE_HOME": str(tmp_path),
         "GLUCOLAKE_WAREHOUSE": postgres_database,
     }
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    with SimulatorServer(SimulatorConfig(sources=1, days=2, seed=2, now=now)) as sim:
-        cohort = tmp_path / "sources.yaml"
-        write_sources_file(sim, cohort)
-        result = subprocess.run(
-            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_pipeline(tmp_path, env, sources=1, days=2, seed=2)
 
     # What the chart does for Superset: a login role in the dashboards' group.
     with psycopg.connect(postgres_database, autocommit=True) as admin:

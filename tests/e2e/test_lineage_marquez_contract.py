@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 from collections import defaultdict
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,8 +22,7 @@ import jsonschema
 import pytest
 import requests
 from referencing import Registry, Resource
-
-from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
+from tests.helpers import run_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -147,19 +143,7 @@ def test_a_pipeline_run_reads_back_as_one_graph_from_marquez(marquez, tmp_path):
         "GLUCOLAKE_HOME": str(tmp_path),
         "OPENLINEAGE_URL": url,
     }
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    with SimulatorServer(SimulatorConfig(sources=1, days=3, seed=5, now=now)) as sim:
-        cohort = tmp_path / "sources.yaml"
-        write_sources_file(sim, cohort)
-        result = subprocess.run(
-            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_pipeline(tmp_path, env, sources=1, days=3, seed=5)
     assert not (tmp_path / "lineage.jsonl").exists(), "with OPENLINEAGE_URL, events go over HTTP"
     assert len(server.events) > 20
     node = f"dataset:duckdb://{tmp_path / 'warehouse.duckdb'}:warehouse.marts.mart_glucose_summary"

@@ -8,12 +8,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
+from tests.helpers import run_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -50,19 +48,7 @@ def chromium(*args: str) -> subprocess.CompletedProcess[str]:
 def report(tmp_path_factory):
     home = tmp_path_factory.mktemp("report")
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    with SimulatorServer(SimulatorConfig(sources=2, days=15, seed=17, now=now)) as sim:
-        cohort = home / "sources.yaml"
-        write_sources_file(sim, cohort)
-        run = subprocess.run(
-            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    assert run.returncode == 0, run.stderr[-3000:]
+    run_pipeline(home, env, sources=2, days=15, seed=17)
     result = subprocess.run(
         [sys.executable, "-m", "glucolake", "report", "--out", str(home / "report.html")],
         env=env,

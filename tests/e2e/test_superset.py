@@ -24,15 +24,15 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import psycopg
 import pytest
 import requests
+from tests.helpers import run_pipeline
 
 from glucolake.dashboards import load_bundle
-from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -109,19 +109,7 @@ def warehouse(superset_home, postgres_url, tmp_path_factory):
         "GLUCOLAKE_HOME": str(home),
         "GLUCOLAKE_WAREHOUSE": url,
     }
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    with SimulatorServer(SimulatorConfig(sources=2, days=15, seed=23, now=now)) as sim:
-        cohort = home / "sources.yaml"
-        write_sources_file(sim, cohort)
-        run = subprocess.run(
-            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    assert run.returncode == 0, run.stderr[-3000:]
+    run_pipeline(home, env, sources=2, days=15, seed=23)
     reader_password = secrets.token_urlsafe(16)
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"drop role if exists {READER}")
