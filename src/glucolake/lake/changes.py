@@ -17,7 +17,7 @@ work; every step replaces whole days, so redoing is harmless.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -80,8 +80,7 @@ class Scope:
 
     def output_from(self, source_id: str) -> str | None:
         """The first *local* day to rebuild: a UTC day touches the local day before it, too."""
-        day = self.sources[source_id]
-        return None if day is None else (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+        return _days_before(self.sources[source_id], 1)
 
     def read_from(self, source_id: str) -> str | None:
         """The first UTC day of raw data to read: the output's first local day needs its eve.
@@ -89,8 +88,7 @@ class Scope:
         Local day D starts as early as D-1 10:00 UTC (UTC+14), and its first rate of change needs
         the reading before that.
         """
-        day = self.sources[source_id]
-        return None if day is None else (date.fromisoformat(day) - timedelta(days=2)).isoformat()
+        return _days_before(self.sources[source_id], 2)
 
     def dbt_scope(self) -> dict[str, str | None] | None:
         """The ``scope`` dbt var: first local day to rebuild per source; ``None`` when full."""
@@ -148,15 +146,12 @@ def settle(lake: Lake, scope: Scope, *, stage: str, batch_id: str) -> None:
     _delete(lake, scope.records)
 
 
+def _days_before(day: str | None, days: int) -> str | None:
+    return None if day is None else (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+
+
 def _write(lake: Lake, stage: str, record: ChangeRecord) -> None:
-    payload = {
-        "batch_id": record.batch_id,
-        "source_id": record.source_id,
-        "collection": record.collection,
-        "from_day": record.from_day,
-        "full": record.full,
-    }
-    lake.put_atomic(f"{stage}/{record.name}", json.dumps(payload).encode())
+    lake.put_atomic(f"{stage}/{record.name}", json.dumps(asdict(record)).encode())
 
 
 def _read(lake: Lake, name: str) -> ChangeRecord:
