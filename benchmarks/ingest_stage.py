@@ -101,6 +101,16 @@ def _ingest(cohort: Path, home: Path) -> tuple[float, float, list[dict]]:
     )
 
 
+def _zone_bytes(home: Path) -> dict[str, int]:
+    """What the raw zone holds on disk per collection, after ingest compacted closed months."""
+    return {
+        collection: sum(
+            f.stat().st_size for f in (home / "lake/raw/nightscout" / collection).rglob("*.parquet")
+        )
+        for collection in COLLECTIONS
+    }
+
+
 def measure_ingest(sources: int, days: int, runs: int) -> IngestNumbers:
     """Full ingest ``runs`` times into fresh lakes, then one incremental refresh after each."""
     full, peaks, refresh, rates = [], [], [], []
@@ -118,7 +128,7 @@ def measure_ingest(sources: int, days: int, runs: int) -> IngestNumbers:
                 received = {
                     c: sum(e["received_bytes"].get(c, 0) for e in done) for c in COLLECTIONS
                 }
-                parquet = {c: sum(e["parquet_bytes"].get(c, 0) for e in done) for c in COLLECTIONS}
+                parquet = _zone_bytes(home)
                 full.append(seconds)
                 peaks.append(peak)
                 rates.append(entries / seconds)

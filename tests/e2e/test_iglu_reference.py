@@ -71,6 +71,9 @@ def run_pipeline(tmp_path: Path, warehouse: str | None) -> None:
         if warehouse:
             env["GLUCOLAKE_WAREHOUSE"] = warehouse
         glucolake("ingest", "--sources", str(cohort), env=env)
+    # The subjects' older months are compacted (lake/compaction.py): the metrics below are
+    # computed through month files and day files alike.
+    assert list((tmp_path / "lake/raw/nightscout/entries").glob("source=*/month=*/*.parquet"))
     glucolake("transform", env=env)
     glucolake("publish", env=env)
 

@@ -11,6 +11,7 @@ from glucolake.ingest.state import Watermark, read_watermark, write_watermark
 from glucolake.ingest.timezone import resolve_timezone
 from glucolake.ingest.walk import COLLECTION_SPECS, CollectionSpec, parse_time_ms, walk
 from glucolake.lake.changes import ChangeRecord, record_change
+from glucolake.lake.compaction import compact_closed_months
 from glucolake.lake.raw import RawPartitionWriter, WriteStats
 from glucolake.logs import fields, get_logger
 from glucolake.nightscout.errors import AuthError, FetchError, NightscoutError
@@ -207,6 +208,26 @@ def _ingest_collection(
             spec.name,
             Watermark(newest_ms=newest, batch_id=batch_id, updated_at=now().isoformat()),
         )
+        # Only after a complete refresh: a backfill may still be filling an old month.
+        compacted = compact_closed_months(
+            lake,
+            spec.name,
+            source_id,
+            newest_day=datetime.fromtimestamp(newest / 1000, UTC).date(),
+            batch_id=batch_id,
+        )
+        if compacted.months:
+            log.info(
+                "months_compacted",
+                extra=fields(
+                    source=source_id,
+                    collection=spec.name,
+                    months=compacted.months,
+                    files_merged=compacted.files_merged,
+                    documents=compacted.documents,
+                    bytes=compacted.bytes_written,
+                ),
+            )
     log.info(
         "collection_ingested",
         extra=fields(

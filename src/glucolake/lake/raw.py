@@ -1,6 +1,8 @@
 """The raw zone: every fetched document, kept as fetched, partitioned by source and UTC day.
 
-Layout: ``raw/nightscout/<collection>/source=<id>/date=<UTC day>/<batch>-<n>.parquet``.
+Layout: ``raw/nightscout/<collection>/source=<id>/date=<UTC day>/<batch>-<n>.parquet``, and
+``…/source=<id>/month=<YYYY-MM>/<batch>-<n>.parquet`` once a closed month is compacted
+(``lake/compaction.py``).
 
 The zone is append-only. Re-fetching a period (incremental runs overlap on purpose, and a killed
 run is simply run again) writes only documents the partition does not already hold byte for byte,
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from glucolake.lake.compaction import month_dir, month_of_partition, sort_key
 from glucolake.lake.raw_encoding import (
     DOCUMENT,
     canonical_json,
@@ -103,6 +106,7 @@ class RawPartitionWriter:
         self._batch_id = batch_id
         self._buffers: dict[str, dict[str, tuple[dict[str, Any], str, datetime]]] = {}
         self._file_numbers: dict[str, int] = {}
+        self._compacted: dict[str, set[str]] = {}
         self.stats = WriteStats()
 
     def add(self, documents: Iterable[dict[str, Any]], *, fetched_at: datetime) -> None:
@@ -141,12 +145,12 @@ class RawPartitionWriter:
         if not buffer:
             return
         folder = partition_dir(self._collection, self._source_id, day)
-        stored = self._stored_documents(folder)
+        stored = self._stored_documents(day)
         fresh = [triple for text, triple in buffer.items() if text not in stored]
         self.stats.documents_already_stored += len(buffer) - len(fresh)
         if not fresh:
             return
-        fresh.sort(key=_sort_key)
+        fresh.sort(key=lambda triple: sort_key(triple[0], triple[1]))
         number = self._file_numbers.get(day, 0)
         self._file_numbers[day] = number + 1
         data = to_parquet_bytes(
@@ -158,18 +162,22 @@ class RawPartitionWriter:
         self.stats.bytes_written += len(data)
         self.stats.days.add(day)
 
-    def _stored_documents(self, folder: str) -> set[str]:
+    def _stored_documents(self, day: str) -> set[str]:
+        """What the day's partition holds, plus its compacted month's documents, if any."""
+        folder = partition_dir(self._collection, self._source_id, day)
+        stored = self._documents_in(self._lake.list_files(folder))
+        month = month_of_partition(f"date={day}")
+        if month is not None:
+            if month not in self._compacted:
+                # Read once per month: a backfill flushes that month's days one by one.
+                files = self._lake.list_files(month_dir(self._collection, self._source_id, month))
+                self._compacted[month] = self._documents_in(files)
+            stored |= self._compacted[month]
+        return stored
+
+    def _documents_in(self, paths: list[str]) -> set[str]:
         stored: set[str] = set()
-        for path in self._lake.list_files(folder):
+        for path in paths:
             column = self._lake.read_parquet(path, columns=[DOCUMENT]).column(DOCUMENT)
             stored.update(str(text) for text in column.to_pylist())
         return stored
-
-
-def _sort_key(triple: tuple[dict[str, Any], str, datetime]) -> tuple[float, str, str]:
-    # Rows in time order compress far better (delta-encoded dates, shared ObjectId prefixes).
-    document, text, _ = triple
-    when = document.get("date", document.get("created_at", document.get("startDate")))
-    if isinstance(when, int | float) and not isinstance(when, bool):
-        return (float(when), "", text)
-    return (0.0, str(when), text)

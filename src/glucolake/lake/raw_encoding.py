@@ -40,9 +40,12 @@ FETCHED_AT = "_gl_fetched_at"
 METADATA_COLUMNS = (SOURCE_ID, BATCH_ID, FETCHED_AT, DOCUMENT)
 
 # zstd level 9: a few percent smaller than 6 on CGM documents, still far cheaper than fetching.
+# Level 15 saves 5 % more on a compacted month at twice the time; 19 saves 20 % at 12 times
+# (6.5 s per source-month of devicestatus): not worth it on every month of a cohort.
 ZSTD_LEVEL = 9
 _INT64 = (-(2**63), 2**63 - 1)
 _DICTIONARY_MAX_DISTINCT_RATIO = 0.1
+_DATA_PAGE_BYTES = 64 * 1024 * 1024
 
 
 def canonical_json(document: dict[str, Any]) -> str:
@@ -54,9 +57,14 @@ def encode_documents(
     documents: Sequence[tuple[dict[str, Any], str, datetime]],
     *,
     source_id: str,
-    batch_id: str,
+    batch_id: str | Sequence[str],
 ) -> pa.Table:
-    """Build the raw table for ``(document, canonical JSON, fetched_at)`` triples."""
+    """Build the raw table for ``(document, canonical JSON, fetched_at)`` triples.
+
+    ``batch_id`` is the ingest batch of every document, or one per document (a compacted file
+    keeps each document's own batch).
+    """
+    batch_ids = [batch_id] * len(documents) if isinstance(batch_id, str) else list(batch_id)
     names: dict[str, None] = {}
     for document, _, _ in documents:
         for key in document:
@@ -64,7 +72,7 @@ def encode_documents(
                 names[key] = None
     columns: dict[str, pa.Array[Any]] = {
         SOURCE_ID: pa.array([source_id] * len(documents), pa.string()),
-        BATCH_ID: pa.array([batch_id] * len(documents), pa.string()),
+        BATCH_ID: pa.array(batch_ids, pa.string()),
         FETCHED_AT: pa.array([f for _, _, f in documents], pa.timestamp("ms", tz="UTC")),
         DOCUMENT: pa.array([text for _, text, _ in documents], pa.string()),
     }
@@ -108,6 +116,9 @@ def to_parquet_bytes(table: pa.Table) -> bytes:
         sink,
         compression="zstd",
         compression_level=ZSTD_LEVEL,
+        # zstd compresses each data page on its own: a month of documents in large pages lets
+        # it find the repeats between far-apart documents (the default page is 1 MB).
+        data_page_size=_DATA_PAGE_BYTES,
         use_dictionary=dictionary,  # type: ignore[arg-type]  # the stubs forget the list form
         column_encoding=encodings,
         write_statistics=statistics,

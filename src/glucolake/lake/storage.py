@@ -8,6 +8,7 @@ either no file or a whole one, and no reader ever globs a temporary name (they e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -108,6 +109,12 @@ class Lake:
             raise LakeError(
                 f"lake {self.uri}: cannot delete {relpath} ({_first_line(exc)})"
             ) from None
+
+    def remove_empty_dir(self, reldir: str) -> None:
+        """Remove a local folder left empty by deletes (S3 has no folders: nothing to do)."""
+        if self.is_local:
+            with contextlib.suppress(OSError):
+                Path(self.path(reldir)).rmdir()  # refuses a folder that still holds files
 
     def list_files(self, reldir: str, *, suffix: str = ".parquet") -> list[str]:
         """Relative paths of the files directly in ``reldir`` ending in ``suffix``, sorted."""

@@ -3,13 +3,15 @@
 An incremental build reads, per changed source, the raw partitions from two UTC days before the
 first changed day (the first rebuilt local day and the reading before it), plus the partitions
 that are not calendar days (``date=unknown``, and 1970 for seconds-dated entries) where
-duplicates of any day may hide.
+duplicates of any day may hide. A compacted month (``month=YYYY-MM``) is read whole when one of
+its days is.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from glucolake.lake.compaction import month_of_partition
 from glucolake.lake.raw import COLLECTIONS
 
 if TYPE_CHECKING:
@@ -21,14 +23,13 @@ __all__ = ["dbt_scope_vars", "full_raw_paths"]
 # What `read_parquet` gets when a collection has nothing to read: a glob that matches no file,
 # which the staging models turn into an empty relation.
 _NOTHING = "raw/nightscout/{collection}/source=__nothing__/*.parquet"
-_SPECIAL_PREFIX = "date=19"  # before 2000: seconds-dated entries, read as ms
-_UNKNOWN = "date=unknown"
+_BEFORE_2000 = "19"  # seconds-dated entries, read as ms: duplicates of any day
 
 
 def full_raw_paths(lake_uri: str) -> dict[str, str]:
     """``read_parquet`` arguments for every raw file of each collection (a full build)."""
     return {
-        collection: _quote(f"{lake_uri}/raw/nightscout/{collection}/source=*/date=*/*.parquet")
+        collection: _quote(f"{lake_uri}/raw/nightscout/{collection}/source=*/*/*.parquet")
         for collection in COLLECTIONS
     }
 
@@ -55,15 +56,19 @@ def _source_files(lake: Lake, collection: str, source_id: str, from_day: str | N
     folder = f"raw/nightscout/{collection}/source={source_id}"
     files: list[str] = []
     for partition in lake.list_dirs(folder):
-        day = partition.removeprefix("date=")
-        if (
-            from_day is None
-            or partition.startswith(_SPECIAL_PREFIX)
-            or partition == _UNKNOWN
-            or day >= from_day
-        ):
+        if _holds_days_from(partition, from_day):
             files.extend(lake.list_files(f"{folder}/{partition}"))
     return files
+
+
+def _holds_days_from(partition: str, from_day: str | None) -> bool:
+    """Whether a raw partition may hold documents of ``from_day`` or later (or duplicates)."""
+    month = month_of_partition(partition)
+    if from_day is None or month is None or month.startswith(_BEFORE_2000):
+        return True  # a full read, date=unknown, or seconds-dated entries
+    if partition.startswith("month="):
+        return month >= from_day[:7]
+    return partition.removeprefix("date=") >= from_day
 
 
 def _quote(path: str) -> str:

@@ -1,0 +1,171 @@
+"""Closed months of the raw zone, compacted into one file per source, collection and month.
+
+Ingest writes small files: one per UTC day and run, so a year of one source is hundreds of files
+per collection, and a 100-source cohort tens of thousands. Reading that many files dominates a
+full build, and zstd cannot find the repeats between documents spread over so many small files.
+Once no refresh can write into a month any more, its day partitions are merged into
+``raw/nightscout/<collection>/source=<id>/month=<YYYY-MM>/<batch>.parquet``.
+
+Compaction keeps every document byte for byte with its own batch and fetch time; only the
+file boundaries change. It writes the month's new file whole first, then deletes the files it
+merged: a run killed in between leaves each document twice, never once less; staging
+deduplicates on identity, and the next compaction of that month merges the copies again.
+
+Late documents of a compacted month (a backfill, an uploader catching up) land in a day
+partition as usual; the writer checks the month file first, so nothing is stored twice, and the
+next compaction folds the new day into the month.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from glucolake.lake.raw_encoding import (
+    BATCH_ID,
+    DOCUMENT,
+    FETCHED_AT,
+    encode_documents,
+    to_parquet_bytes,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from glucolake.lake.storage import Lake
+
+__all__ = [
+    "CLOSE_AFTER_DAYS",
+    "CompactionStats",
+    "compact_closed_months",
+    "month_dir",
+    "month_of_partition",
+    "sort_key",
+]
+
+# A month is closed once the source's newest document is this many days past the month's end.
+# Refreshes re-read hours (the ingest overlap), not days, so they never write into a closed month.
+CLOSE_AFTER_DAYS = 7
+_DAY_PREFIX = "date="
+_MONTH_PREFIX = "month="
+
+
+@dataclass
+class CompactionStats:
+    """What one compaction did."""
+
+    months: int = 0
+    files_merged: int = 0
+    documents: int = 0
+    bytes_written: int = 0
+
+
+def month_dir(collection: str, source_id: str, month: str) -> str:
+    """The folder of one source's compacted documents of one UTC month (``YYYY-MM``)."""
+    return f"raw/nightscout/{collection}/source={source_id}/{_MONTH_PREFIX}{month}"
+
+
+def month_of_partition(partition: str) -> str | None:
+    """The ``YYYY-MM`` a ``date=YYYY-MM-DD`` or ``month=YYYY-MM`` folder holds; ``None`` else."""
+    if partition.startswith(_MONTH_PREFIX):
+        return partition.removeprefix(_MONTH_PREFIX)
+    day = partition.removeprefix(_DAY_PREFIX)
+    if partition.startswith(_DAY_PREFIX) and _is_iso_day(day):
+        return day[:7]
+    return None
+
+
+def compact_closed_months(
+    lake: Lake, collection: str, source_id: str, *, newest_day: date, batch_id: str
+) -> CompactionStats:
+    """Merge the day partitions of every month closed by ``newest_day`` into its month file."""
+    folder = f"raw/nightscout/{collection}/source={source_id}"
+    partitions = lake.list_dirs(folder)
+    stats = CompactionStats()
+    for month in _closed_months(partitions, newest_day):
+        days = [p for p in partitions if p.startswith(f"{_DAY_PREFIX}{month}-")]
+        merged = [f for day in days for f in lake.list_files(f"{folder}/{day}")]
+        merged += lake.list_files(month_dir(collection, source_id, month))
+        target = _fresh_name(month_dir(collection, source_id, month), batch_id, merged)
+        documents = _read_documents(lake, merged)
+        data = to_parquet_bytes(
+            encode_documents(
+                [(document, text, fetched) for document, text, fetched, _ in documents],
+                source_id=source_id,
+                batch_id=[batch for _, _, _, batch in documents],
+            )
+        )
+        lake.put_atomic(target, data)
+        for path in merged:
+            lake.delete(path)
+        for day in days:
+            lake.remove_empty_dir(f"{folder}/{day}")
+        stats.months += 1
+        stats.files_merged += len(merged)
+        stats.documents += len(documents)
+        stats.bytes_written += len(data)
+    return stats
+
+
+def sort_key(document: dict[str, Any], text: str) -> tuple[float, str, str]:
+    """Time order, which compresses far better (delta-encoded dates, shared ObjectId prefixes)."""
+    when = document.get("date", document.get("created_at", document.get("startDate")))
+    if isinstance(when, int | float) and not isinstance(when, bool):
+        return (float(when), "", text)
+    return (0.0, str(when), text)
+
+
+def _closed_months(partitions: list[str], newest_day: date) -> list[str]:
+    """Months that still have day partitions and that no refresh writes into any more."""
+    months = {
+        month
+        for partition in partitions
+        if partition.startswith(_DAY_PREFIX) and (month := month_of_partition(partition))
+    }
+    return sorted(
+        m for m in months if _first_day_after(m) + timedelta(CLOSE_AFTER_DAYS) <= newest_day
+    )
+
+
+def _first_day_after(month: str) -> date:
+    first = date.fromisoformat(f"{month}-01")
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _read_documents(
+    lake: Lake, paths: list[str]
+) -> list[tuple[dict[str, Any], str, datetime, str]]:
+    """Every distinct document of ``paths``, first fetch kept, in time order."""
+    kept: dict[str, tuple[datetime, str]] = {}
+    for path in paths:
+        table = lake.read_parquet(path, columns=[DOCUMENT, FETCHED_AT, BATCH_ID])
+        # Never null: the writer fills the three columns for every document.
+        texts = cast("list[str]", table.column(DOCUMENT).to_pylist())
+        fetched_at = cast("list[datetime]", table.column(FETCHED_AT).to_pylist())
+        batches = cast("list[str]", table.column(BATCH_ID).to_pylist())
+        for text, fetched, batch in zip(texts, fetched_at, batches, strict=True):
+            if text not in kept or fetched < kept[text][0]:
+                kept[text] = (fetched, batch)
+    documents = [
+        (json.loads(text), text, fetched, batch) for text, (fetched, batch) in kept.items()
+    ]
+    documents.sort(key=lambda d: sort_key(d[0], d[1]))
+    return documents
+
+
+def _fresh_name(folder: str, batch_id: str, taken: list[str]) -> str:
+    """``<folder>/<batch>.parquet``, numbered if this batch already compacted the month."""
+    number = 0
+    while (name := f"{folder}/{batch_id}-{number:04d}.parquet") in taken:
+        number += 1
+    return name
+
+
+def _is_iso_day(text: str) -> bool:
+    """``YYYY-MM-DD`` exactly (``date.fromisoformat`` also takes ``YYYYMMDD``)."""
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import pyarrow.parquet as pq
+
+from glucolake.lake import Lake
+from glucolake.lake.compaction import compact_closed_months, month_of_partition
+from glucolake.lake.raw import RawPartitionWriter
+from glucolake.settings import S3Settings
+
+FETCHED = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
+BASE = 1_759_276_800_000  # 2025-10-01T00:00:00Z
+STEP = 300_000
+FOLDER = "raw/nightscout/entries/source=alice"
+
+
+def lake_at(tmp_path):
+    return Lake.open(str(tmp_path / "lake"), S3Settings())
+
+
+def entries(n, start=BASE):
+    return [
+        {"_id": f"{i:024x}", "date": start + i * STEP, "sgv": 100 + i % 50, "type": "sgv"}
+        for i in range(n)
+    ]
+
+
+def write(lake, docs, batch, fetched=FETCHED):
+    writer = RawPartitionWriter(lake, collection="entries", source_id="alice", batch_id=batch)
+    writer.add(docs, fetched_at=fetched)
+    return writer.close()
+
+
+def stored_rows(lake):
+    root = lake.path("raw/nightscout/entries")
+    table = pq.read_table(root, partitioning=None)
+    return sorted(
+        zip(
+            table.column("_gl_document").to_pylist(),
+            table.column("_gl_batch_id").to_pylist(),
+            table.column("_gl_fetched_at").to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def compact(lake, newest_day, batch="c1"):
+    return compact_closed_months(lake, "entries", "alice", newest_day=newest_day, batch_id=batch)
+
+
+def test_a_closed_month_becomes_one_file_holding_every_document_as_fetched(tmp_path):
+    lake = lake_at(tmp_path)
+    write(lake, entries(288 * 20), "b1")  # 2025-10-01 .. 2025-10-20
+    later = datetime(2026, 11, 27, tzinfo=UTC)
+    write(lake, entries(288 * 15, start=BASE + 288 * 20 * STEP), "b2", fetched=later)
+    before = stored_rows(lake)
+
+    stats = compact(lake, date(2025, 11, 8))
+
+    assert stats.months == 1
+    assert stats.files_merged == 31
+    assert lake.list_dirs(FOLDER) == [
+        "date=2025-11-01",
+        "date=2025-11-02",
+        "date=2025-11-03",
+        "date=2025-11-04",
+        "month=2025-10",
+    ]
+    assert lake.list_files(f"{FOLDER}/month=2025-10") == [f"{FOLDER}/month=2025-10/c1-0000.parquet"]
+    # Byte for byte, each with its own batch and fetch time.
+    assert stored_rows(lake) == before
+
+
+def test_an_open_month_is_left_alone(tmp_path):
+    lake = lake_at(tmp_path)
+    write(lake, entries(288 * 31), "b1")
+    # November 7th: a refresh may still reach back into October.
+    assert compact(lake, date(2025, 11, 7)).months == 0
+    assert len(lake.list_dirs(FOLDER)) == 31
+
+
+def test_refetching_a_compacted_day_stores_nothing_twice(tmp_path):
+    lake = lake_at(tmp_path)
+    docs = entries(288 * 31)
+    write(lake, docs, "b1")
+    compact(lake, date(2025, 11, 30))
+
+    again = write(lake, docs[288 * 3 : 288 * 5], "b2")
+
+    assert again.documents_already_stored == 288 * 2
+    assert again.documents_written == 0
+    assert lake.list_dirs(FOLDER) == ["month=2025-10"]
+
+
+def test_late_documents_of_a_compacted_month_are_folded_in_by_the_next_compaction(tmp_path):
+    lake = lake_at(tmp_path)
+    docs = entries(288 * 31)
+    write(lake, docs[1:], "b1")
+    compact(lake, date(2025, 11, 30), batch="c1")
+    write(lake, docs[:1], "b2")  # the uploader catches up on the month's first reading
+    assert lake.list_dirs(FOLDER) == ["date=2025-10-01", "month=2025-10"]
+
+    compact(lake, date(2025, 11, 30), batch="c2")
+
+    assert lake.list_dirs(FOLDER) == ["month=2025-10"]
+    assert lake.list_files(f"{FOLDER}/month=2025-10") == [f"{FOLDER}/month=2025-10/c2-0000.parquet"]
+    assert len(stored_rows(lake)) == 288 * 31
+
+
+def test_a_compaction_killed_before_its_deletes_is_completed_by_the_next(tmp_path):
+    lake = lake_at(tmp_path)
+    write(lake, entries(288 * 31), "b1")
+    day_files = {
+        p: lake.get(p) for d in lake.list_dirs(FOLDER) for p in lake.list_files(f"{FOLDER}/{d}")
+    }
+    compact(lake, date(2025, 11, 30), batch="c1")
+    for path, data in day_files.items():  # as if killed after writing the month's file
+        lake.put_atomic(path, data)
+    assert Counter(Counter(doc for doc, _, _ in stored_rows(lake)).values()) == {2: 288 * 31}
+
+    compact(lake, date(2025, 11, 30), batch="c1")  # the same batch, run again
+
+    assert lake.list_files(f"{FOLDER}/month=2025-10") == [f"{FOLDER}/month=2025-10/c1-0001.parquet"]
+    assert Counter(Counter(doc for doc, _, _ in stored_rows(lake)).values()) == {1: 288 * 31}
+
+
+def test_partitions_that_are_not_calendar_days_are_never_compacted(tmp_path):
+    lake = lake_at(tmp_path)
+    write(lake, [{"_id": "x", "sgv": 90}], "b1")  # no time: date=unknown
+    assert compact(lake, date(2030, 1, 1)).months == 0
+    assert month_of_partition("date=unknown") is None
+    assert month_of_partition("date=20251001") is None
+    assert month_of_partition("date=1970-01-19") == "1970-01"
+    assert month_of_partition("month=2025-10") == "2025-10"
