@@ -1,14 +1,5 @@
 -- The SQL Superset 6.1 runs for superset/charts/glucose_trend_7d.yaml, the source filter unset.
 -- Written by tests/e2e/test_superset.py (REGENERATE=1); do not edit.
-SELECT DATE_TRUNC('hour', reading_local_at) AS reading_local_at, source_id AS source_id, AVG(glucose_mg_dl) AS avg_glucose_mg_dl 
-FROM (select
-    source_id,
-    local_date,
-    cast(local_date as timestamp) + local_minute_of_day * interval '1 minute' as reading_local_at,
-    glucose_mg_dl,
-    glucose_range,
-    days_before_newest
-from marts.mart_glucose_daily_profiles
-) AS virtual_table 
-WHERE ((days_before_newest < 7)) GROUP BY DATE_TRUNC('hour', reading_local_at), source_id ORDER BY avg_glucose_mg_dl DESC 
- LIMIT 10000;
+SELECT DATE_TRUNC('hour', local_hour_start) AS local_hour_start, source_id AS source_id, SUM(mean_glucose * n_readings) / NULLIF(SUM(n_readings), 0) AS mean_glucose_mg_dl 
+FROM marts.mart_glucose_hourly_trend GROUP BY DATE_TRUNC('hour', local_hour_start), source_id ORDER BY mean_glucose_mg_dl DESC 
+ LIMIT 50000;

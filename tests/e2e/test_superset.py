@@ -327,20 +327,40 @@ def test_current_glucose_is_the_newest_reading(superset, charts, marts):
 
 
 def test_seven_day_trend_is_hourly_means_per_source(superset, charts, marts):
+    """The chart reads the hourly trend mart; its values are the readings' own hourly means."""
     [rows] = _data(superset, charts["glucose_trend_7d"])
+    readings = [r for r in _recent_readings(marts) if r["days_before_newest"] < 7]
     hourly = defaultdict(list)
-    for r in _recent_readings(marts):
-        if r["days_before_newest"] < 7:
-            hourly[(r["ms"] // 3_600_000 * 3_600_000, r["source_id"])].append(r["glucose_mg_dl"])
+    for r in readings:
+        hourly[(r["ms"] // 3_600_000 * 3_600_000, r["source_id"])].append(r["glucose_mg_dl"])
     got = {
-        (row["reading_local_at"], source): value
+        (row["local_hour_start"], source): value
         for row in rows
         for source, value in row.items()
-        if source != "reading_local_at" and value is not None
+        if source != "local_hour_start" and value is not None
     }
     assert set(got) == set(hourly)
     for key, values in hourly.items():
         _close(got[key], sum(values) / len(values), f"hourly mean {key}")
+    # Without a series per source, an hour is the mean of all the sources' readings in it: the
+    # mart's hourly means weighted by their readings, not a mean of the means.
+    chart = superset["api"].get(f"{superset['url']}/api/v1/chart/{charts['glucose_trend_7d']}")
+    context = json.loads(chart.json()["result"]["query_context"])
+    [query] = context["queries"]
+    query["columns"] = [c for c in query["columns"] if c != "source_id"]
+    query["series_columns"], query["post_processing"] = [], []
+    response = superset["api"].post(
+        f"{superset['url']}/api/v1/chart/data", json=context, timeout=120
+    )
+    assert response.status_code == 200, response.text[:2000]
+    [result] = response.json()["result"]
+    pooled = defaultdict(list)
+    for (hour, _), values in hourly.items():
+        pooled[hour] += values
+    assert {point["local_hour_start"] for point in result["data"]} == set(pooled)
+    for point in result["data"]:
+        values = pooled[point["local_hour_start"]]
+        _close(point["mean_glucose_mg_dl"], sum(values) / len(values), "pooled hourly mean")
 
 
 def test_heatmap_is_the_pooled_weekday_hour_mean(superset, charts, marts):
@@ -466,7 +486,7 @@ def test_the_source_filter_narrows_every_chart(superset, charts, marts):
     [[row]] = answers["cohort"]
     assert row["source_id"] == source_id
     [trend] = answers["glucose_trend_7d"]
-    assert {k for r in trend for k in r} == {"reading_local_at", source_id}
+    assert {k for r in trend for k in r} == {"local_hour_start", source_id}
     [ranges] = answers["time_in_ranges"]
     assert sum(r["readings_in_range"] for r in ranges) == summaries[source_id]["n_readings"]
     [agp] = answers["agp"]

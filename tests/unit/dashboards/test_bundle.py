@@ -218,3 +218,13 @@ def test_a_built_zip_loads_back_and_rebuilds_as_assets(bundle, tmp_path):
     assert database["sqlalchemy_uri"] == superset_uri(WAREHOUSE)
     metadata = yaml.safe_load(archive.read(f"{BUNDLE_ROOT}/metadata.yaml"))
     assert metadata["type"] == "assets"
+
+
+def test_the_7_day_trend_reads_hourly_means_weighted_by_their_readings(bundle):
+    """The trend chart reads a row per source and hour, never the readings (issue 7)."""
+    datasets = {d["uuid"]: d for d in bundle.of_kind("datasets").values()}
+    chart = bundle.chart_slugs()["glucose_trend_7d"]
+    dataset = datasets[chart["dataset_uuid"]]
+    assert (dataset["table_name"], dataset["sql"]) == ("mart_glucose_hourly_trend", None)
+    [metric] = [m for m in dataset["metrics"] if m["metric_name"] in chart["params"]["metrics"]]
+    assert metric["expression"] == "SUM(mean_glucose * n_readings) / NULLIF(SUM(n_readings), 0)"
