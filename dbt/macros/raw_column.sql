@@ -37,3 +37,31 @@
         cast(null as {{ type }})
     {%- endif -%}
 {%- endmacro %}
+
+{% macro nested_number(columns, paths) -%}
+    {#- The first of `paths` (dotted: 'loop.iob.iob') that holds a number, as a double.
+
+        Raw files of encoding 2 carry every number nested in objects in a column named by its
+        path (src/glucolake/lake/raw_encoding.py), so no JSON is parsed. Files of encoding 1
+        (no `_gl_encoding` column) only have it in the document: parse the JSON there. -#}
+    {%- set typed = [] -%}
+    {%- for path in paths if path in columns -%}
+        {%- do typed.append('try_cast(' ~ adapter.quote(path) ~ ' as double)') -%}
+    {%- endfor -%}
+    {%- set from_json -%}
+        try_cast([value for value in json_extract(_gl_document, [
+            {%- for path in paths -%}
+            {{ dbt.string_literal('$.' ~ path) }}{{ ', ' if not loop.last }}
+            {%- endfor -%}
+        ]) if value is not null][1] as double)
+    {%- endset -%}
+    {%- if '_gl_encoding' not in columns -%}
+        {{ from_json }}
+    {%- else -%}
+        case
+            when _gl_encoding >= 2 then
+                {{ 'coalesce(' ~ typed | join(', ') ~ ')' if typed else 'cast(null as double)' }}
+            else {{ from_json }}
+        end
+    {%- endif -%}
+{%- endmacro %}

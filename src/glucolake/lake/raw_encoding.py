@@ -3,13 +3,20 @@
 Every file holds, per document:
 - ``_gl_document``: the document as fetched, as JSON text (key order and JSON types preserved);
 - ``_gl_source_id``, ``_gl_batch_id``, ``_gl_fetched_at``: ingest metadata;
-- one column per top-level scalar field, typed by what the file's documents actually hold.
+- ``_gl_encoding``: the version of these rules the file was written with (see below);
+- one column per top-level scalar field, typed by what the file's documents actually hold;
+- one column per number nested in objects, named by its path (``loop.iob.iob``).
 
 Nightscout types are loose (``sgv`` may be ``176`` or ``"176"``): a field whose values disagree on
 type within one file is stored as text (JSON text for the non-strings), so no value is ever coerced
-or lost. Nested objects and arrays (devicestatus' ``loop``, ``pump``…) live only in
-``_gl_document``, where JSON functions reach them; duplicating them as text columns would double
-the zone's size for no information.
+or lost. Nested objects and arrays (devicestatus' ``loop``, ``pump``…) otherwise live only in
+``_gl_document``, where JSON functions reach them. Their numbers (insulin and carbs on board, the
+pump's reservoir, batteries) get columns because parsing every document's JSON again in each full
+build was most of staging's time; their text (timestamps, names) would grow the zone by a third
+for no new information, and arrays (predictions) stay in the document.
+
+Encoding 1 (before nested numbers had columns) has no ``_gl_encoding`` column; readers fall back
+to the document's JSON for it.
 """
 
 from __future__ import annotations
@@ -37,7 +44,9 @@ DOCUMENT = "_gl_document"
 SOURCE_ID = "_gl_source_id"
 BATCH_ID = "_gl_batch_id"
 FETCHED_AT = "_gl_fetched_at"
-METADATA_COLUMNS = (SOURCE_ID, BATCH_ID, FETCHED_AT, DOCUMENT)
+ENCODING = "_gl_encoding"
+METADATA_COLUMNS = (SOURCE_ID, BATCH_ID, FETCHED_AT, DOCUMENT, ENCODING)
+ENCODING_VERSION = 2
 
 # zstd level 9: a few percent smaller than 6 on CGM documents, still far cheaper than fetching.
 # Level 15 saves 5 % more on a compacted month at twice the time; 19 saves 20 % at 12 times
@@ -75,12 +84,42 @@ def encode_documents(
         BATCH_ID: pa.array(batch_ids, pa.string()),
         FETCHED_AT: pa.array([f for _, _, f in documents], pa.timestamp("ms", tz="UTC")),
         DOCUMENT: pa.array([text for _, text, _ in documents], pa.string()),
+        ENCODING: pa.array([ENCODING_VERSION] * len(documents), pa.int8()),
     }
     for name in names:
         column = _scalar_column([document.get(name) for document, _, _ in documents])
         if column is not None:
             columns[name] = column
+    nested = [_nested_numbers(document) for document, _, _ in documents]
+    paths: dict[str, None] = {}
+    for numbers in nested:
+        paths.update(dict.fromkeys(p for p in numbers if p not in names))
+    for path in paths:
+        column = _scalar_column([numbers.get(path) for numbers in nested])
+        if column is not None:
+            columns[path] = column
     return pa.table(columns)
+
+
+def _nested_numbers(document: dict[str, Any]) -> dict[str, Any]:
+    """``{"loop.iob.iob": 0.5, …}``: every number inside the document's objects, by path.
+
+    Keys holding a dot are left out, so a path names one place only; so are arrays, and values
+    that are no number (the column is null there; the document keeps them).
+    """
+    found: dict[str, Any] = {}
+    pending = [(k, v) for k, v in document.items() if isinstance(v, dict) and "." not in k]
+    while pending:
+        prefix, value = pending.pop()
+        for key, child in value.items():
+            if "." in key:
+                continue
+            path = f"{prefix}.{key}"
+            if isinstance(child, dict):
+                pending.append((path, child))
+            elif _kind(child) in {"int", "float"}:
+                found[path] = child
+    return found
 
 
 def to_parquet_bytes(table: pa.Table) -> bytes:

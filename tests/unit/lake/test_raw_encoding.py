@@ -93,3 +93,43 @@ def test_loose_nightscout_types_are_kept_as_sent():
     assert table.schema.field("date").type == "double"
     assert table.column("_gl_source_id").to_pylist() == ["alice"] * 3
     assert [json.loads(t)["sgv"] for t in table.column(DOCUMENT).to_pylist()[:2]] == [176, "176"]
+
+
+def test_numbers_nested_in_objects_get_a_column_per_path():
+    docs = [
+        {
+            "_id": "a",
+            "loop": {"iob": {"iob": 1.25, "timestamp": "2026-11-20T10:00:00Z"}, "cob": {"cob": 12}},
+            "pump": {"reservoir": 80.5, "battery": {"percent": 58}},
+            "predicted": {"values": [150, 152]},
+        },
+        {"_id": "b", "openaps": {"iob": {"iob": 0.4}}, "loop": {"iob": {"iob": "n/a"}}},
+        {"_id": "c", "odd": {"a.b": 1, "c": {"d": True}}, "loop.cob.cob": "top-level wins"},
+    ]
+    table = roundtrip(docs)
+    assert table.column("_gl_encoding").to_pylist() == [2, 2, 2]
+    assert table.column("loop.iob.iob").to_pylist() == [1.25, None, None]
+    assert table.column("loop.cob.cob").to_pylist() == [None, None, "top-level wins"]
+    assert table.column("openaps.iob.iob").to_pylist() == [None, 0.4, None]
+    assert table.schema.field("pump.battery.percent").type == "int64"
+    # Text, arrays, booleans and keys holding a dot stay in the document only.
+    for absent in ("loop.iob.timestamp", "predicted.values", "odd.a.b", "odd.c.d"):
+        assert absent not in table.column_names
+
+
+@settings(max_examples=100, deadline=None)
+@given(docs=documents)
+def test_every_nested_number_column_holds_the_number_at_its_path(docs):
+    table = roundtrip(docs)
+    top_level = {k for d in docs for k in d}
+    for name in table.column_names:
+        if "." not in name or name in top_level:
+            continue
+        for document, stored in zip(docs, table.column(name).to_pylist(), strict=True):
+            value: object = document
+            for key in name.split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                assert stored == value or (abs(value) > 2**53 and stored == float(value))
+            else:
+                assert stored is None

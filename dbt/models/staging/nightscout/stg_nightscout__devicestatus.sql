@@ -13,25 +13,6 @@ source as (
 
 ),
 
-{% if columns -%}
-extracted as (
-
-    -- One JSON parse per document for every nested path (each json_extract parses anew: 3x
-    -- slower on a cohort's year). Loop and OpenAPS keep the same numbers in different places.
-    select
-        *,
-        json_extract(_gl_document, [
-            '$.loop.iob.iob', '$.openaps.iob.iob',
-            '$.loop.cob.cob', '$.openaps.suggested.COB',
-            '$.uploader.battery',
-            '$.pump.reservoir'
-        ]) as nested
-
-    from source
-
-),
-{%- endif %}
-
 renamed as (
 
     select
@@ -42,12 +23,12 @@ renamed as (
         ---------- strings
         {{ raw_column(columns, 'device', 'varchar') }} as device,
 
-        ---------- numerics (nested objects live in the document)
+        ---------- numerics (nested: Loop and OpenAPS keep them in different places)
         {% if columns -%}
-        try_cast(coalesce(nested[1], nested[2]) as double) as insulin_on_board_units,
-        try_cast(coalesce(nested[3], nested[4]) as double) as carbs_on_board_grams,
-        try_cast(nested[5] as double) as uploader_battery_percent,
-        try_cast(nested[6] as double) as pump_reservoir_units,
+        {{ nested_number(columns, ['loop.iob.iob', 'openaps.iob.iob']) }} as insulin_on_board_units,
+        {{ nested_number(columns, ['loop.cob.cob', 'openaps.suggested.COB']) }} as carbs_on_board_grams,
+        {{ nested_number(columns, ['uploader.battery']) }} as uploader_battery_percent,
+        {{ nested_number(columns, ['pump.reservoir']) }} as pump_reservoir_units,
         {%- else -%}
         cast(null as double) as insulin_on_board_units,
         cast(null as double) as carbs_on_board_grams,
@@ -59,7 +40,7 @@ renamed as (
         {{ raw_column(columns, 'created_at', 'timestamptz') }} as created_at,
         {{ raw_column(columns, '_gl_fetched_at', 'timestamptz') }} as fetched_at
 
-    from {{ 'extracted' if columns else 'source' }}
+    from source
 
 ),
 
