@@ -39,7 +39,11 @@ localized as (
         readings.*,
         sources.timezone,
         timezone('UTC', epoch_ms(readings.date_ms)) as reading_at,
-        timezone(sources.timezone, timezone('UTC', epoch_ms(readings.date_ms))) as reading_at_local
+        {{ local_timestamp(
+            'sources.timezone',
+            "timezone('UTC', epoch_ms(readings.date_ms))",
+            ref('stg_glucolake__sources'),
+        ) }} as reading_at_local
 
     from readings
     inner join sources on readings.source_id = sources.source_id
