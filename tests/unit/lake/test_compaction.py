@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime
 
 import pyarrow.parquet as pq
 
-from glucolake.lake import Lake
+from glucolake.lake import Lake, compaction
 from glucolake.lake.compaction import compact_closed_months, month_of_partition
 from glucolake.lake.raw import RawPartitionWriter
+from glucolake.lake.raw_encoding import canonical_json, encode_documents
 from glucolake.settings import S3Settings
 
 FETCHED = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
@@ -134,3 +135,36 @@ def test_partitions_that_are_not_calendar_days_are_never_compacted(tmp_path):
     assert month_of_partition("date=20251001") is None
     assert month_of_partition("date=1970-01-19") == "1970-01"
     assert month_of_partition("month=2025-10") == "2025-10"
+
+
+def month_table(lake):
+    (path,) = lake.list_files(f"{FOLDER}/month=2025-10")
+    return lake.read_parquet(path)
+
+
+def test_a_month_of_alike_files_is_typed_as_encoding_its_documents_together(tmp_path, monkeypatch):
+    lake = lake_at(tmp_path)
+    docs = entries(288 * 31)
+    write(lake, docs, "b1")
+
+    def parse_nothing(*_):
+        raise AssertionError("alike files need no JSON parsing")
+
+    monkeypatch.setattr(compaction, "_read_documents", parse_nothing)
+    compact(lake, date(2025, 11, 30))
+    encoded = encode_documents(
+        [(d, canonical_json(d), FETCHED) for d in docs], source_id="alice", batch_id="b1"
+    )
+    assert month_table(lake).schema.equals(encoded.schema)
+
+
+def test_files_that_type_a_field_differently_are_merged_by_the_encoding_rule(tmp_path):
+    lake = lake_at(tmp_path)
+    docs = entries(288 * 31)
+    docs[0]["sgv"] = "176"  # one uploader sent text on the 1st: that day's file types it as text
+    write(lake, docs, "b1")
+    compact(lake, date(2025, 11, 30))
+    table = month_table(lake)
+    assert table.schema.field("sgv").type == "string"
+    assert sorted(table.column("sgv").to_pylist())[:2] == ["100", "100"]  # JSON text of ints
+    assert table.column("_gl_encoding").to_pylist() == [2] * 288 * 31
