@@ -21,6 +21,7 @@ MARTS = (
     "mart_glucose_agp",
     "mart_glucose_hourly_patterns",
     "mart_glucose_daily_profiles",
+    "mart_glucose_hourly_trend",
 )
 
 
