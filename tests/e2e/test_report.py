@@ -70,12 +70,24 @@ def test_the_report_needs_no_network(report):
     markup = re.sub(r"<script>.*?</script>", "", text, flags=re.DOTALL)
     assert not re.search(r"""(src|href)=["']https?://""", markup)
     assert text.count('class="plotly-graph-div"') == 2 * 4, "four charts per source"
+    assert text.count("Plotly.newPlot(") == 2 * 4, "one call per chart"
 
 
 def test_chromium_renders_every_chart(report):
-    dom = chromium("--dump-dom", report.as_uri()).stdout
+    result = chromium("--enable-logging=stderr", "--v=0", "--dump-dom", report.as_uri())
+    dom = result.stdout
+    # The page's console: a chart whose script failed would say so here.
+    assert "Uncaught" not in result.stderr, result.stderr[-3000:]
     # Plotly draws each chart into an SVG of class main-svg once its script has run.
     assert dom.count('class="main-svg"') >= 2 * 4
+    assert dom.count('class="gtitle"') == 2 * 4, "every chart drew its title"
+    assert dom.count('class="trace bars"') == 2 * 5, "five ranges per source"
+    assert dom.count('class="hm"') == 2, "one heatmap per source"
+    # The daily profiles: 14 panels per source, each with its date.
+    assert dom.count('class="subplot x14y14"') == 2
+    days = re.findall(r'"text":"(\d{4}-\d{2}-\d{2})"', report.read_text())
+    assert len(days) == 2 * 14
+    assert all(f">{day}<" in dom for day in days)
     assert "patient-001" in dom
     assert "patient-002" in dom
     assert "Ambulatory Glucose Profile" in dom
