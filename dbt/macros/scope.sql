@@ -1,20 +1,102 @@
 {#
     Incremental builds rebuild only what new raw documents can have changed.
 
-    `glucolake transform` passes the var `scope`: per changed source, the first local day to
-    rebuild (null: every day), or no scope at all for a full build. Staging then reads only the
-    changed sources' raw partitions (the var `raw_paths`), each lake-side model computes the
-    scoped days, and `kept_rows` brings back its other rows from its previous build.
+    `glucolake transform` gives every build two settings (src/glucolake/transform/scope.py):
+    `scope`, per changed source the first local day to rebuild (null: every day), or null for
+    a full build; and `raw_paths`, per collection the raw files to read. Staging then reads only
+    those files (`build_source`), each lake-side model computes the scoped days (`in_scope`), and
+    `kept_rows` brings back its other rows from its previous build.
+
+    Both settings change with every build, so they are not dbt vars: a change of `--vars` makes
+    dbt parse the whole project again (seconds per step). glucolake writes them to a JSON file
+    named by the environment variable GLUCOLAKE_DBT_BUILD, and these macros read that file when
+    a model runs (`execute`), never while dbt parses: nothing parse-time, and so nothing a
+    partially parsed manifest keeps, depends on them. The one parse-time decision, whether the
+    build is incremental (the fact's write mode is a config), is the var `incremental`, which
+    changes only between a full and an incremental build; `is_scoped()` fails a build whose
+    settings disagree with it, and `kept_rows` fails a model whose write mode disagrees.
+
+    A unit test has no build: its `scope` is the var `scope` its fixture may override (null, a
+    full build, by default). Neither has a warehouse target, which builds no lake-side model.
 #}
 
+{% macro build_setting(name) -%}
+    {#- `scope` or `raw_paths` of this build, read when a model runs (none while parsing). A
+        warehouse target only compiles lake-side models (`dbt docs generate`) and cannot read
+        the file: it gets a full build's. -#}
+    {%- if (model is mapping and model.get('resource_type') == 'unit_test')
+            or not target.name.startswith('lake') -%}
+        {{- return(var(name, none)) -}}
+    {%- endif -%}
+    {%- if not execute -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set path = env_var('GLUCOLAKE_DBT_BUILD', '') -%}
+    {%- if not path -%}
+        {{- exceptions.raise_compiler_error(
+            "no build settings (GLUCOLAKE_DBT_BUILD is not set): run the lake side through "
+            ~ "`glucolake transform`") -}}
+    {%- endif -%}
+    {%- set text = run_query("select content from read_text(" ~ dbt.string_literal(path) ~ ")").columns[0].values()[0] -%}
+    {%- set build = fromjson(text) -%}
+    {%- if name not in build -%}
+        {{- exceptions.raise_compiler_error("build settings " ~ path ~ " have no " ~ name) -}}
+    {%- endif -%}
+    {{- return(build[name]) -}}
+{%- endmacro %}
+
+{% macro build_scope() -%}
+    {#- This build's `scope` when a model runs; fails when it disagrees with the parse-time
+        var `incremental` (the manifest would then hold configs of another kind of build). -#}
+    {%- set scope = build_setting('scope') -%}
+    {%- if execute and target.name.startswith('lake')
+            and not (model is mapping and model.get('resource_type') == 'unit_test')
+            and (scope is not none) != parsed_incremental() -%}
+        {{- exceptions.raise_compiler_error(
+            "this build is " ~ ('incremental' if scope is not none else 'full')
+            ~ " but the project was parsed with incremental=" ~ var('incremental')
+            ~ "; refusing to build with configs of another kind of build") -}}
+    {%- endif -%}
+    {{- return(scope) -}}
+{%- endmacro %}
+
+{% macro parsed_incremental() -%}
+    {#- The var `incremental`: true only when it is the boolean true (a string such as 'true'
+        reads as false, and then fails `build_scope` in an incremental build). -#}
+    {{- return(var('incremental', false) is sameas true) -}}
+{%- endmacro %}
+
 {% macro is_scoped() -%}
-    {{- return(var('scope', none) is not none) -}}
+    {#- Whether this build rebuilds only some sources and days. While parsing: the var
+        `incremental`, for parse-time configs (checked against the build when a model runs). -#}
+    {%- if not execute -%}
+        {{- return(parsed_incremental()) -}}
+    {%- endif -%}
+    {{- return(build_scope() is not none) -}}
+{%- endmacro %}
+
+{% macro build_source(source_name, table_name) -%}
+    {#- `source()` narrowed to this build's raw files of the table (`raw_paths`) when the model
+        runs. The source itself names every raw file of the collection (the var `raw_paths`, the
+        same in every build), which is what dbt records while parsing. -#}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set paths = build_setting('raw_paths') if execute else none -%}
+    {%- if paths is none or relation.external is none -%}
+        {{- return(relation) -}}
+    {%- endif -%}
+    {%- set every_file = var('raw_paths')[table_name] -%}
+    {%- if relation.external.count(every_file) != 1 -%}
+        {{- exceptions.raise_compiler_error(
+            "source " ~ source_name ~ "." ~ table_name ~ " does not read the var raw_paths."
+            ~ table_name ~ " exactly once: " ~ relation.external) -}}
+    {%- endif -%}
+    {{- return(relation.incorporate(external=relation.external.replace(every_file, paths[table_name]))) -}}
 {%- endmacro %}
 
 {% macro in_scope(source_column, date_column, by_month=false) -%}
     {#- True for the rows this build rebuilds: all of a full build, else the scoped days (or the
         months holding them, for a `YYYY-MM` column). -#}
-    {%- set scope = var('scope', none) -%}
+    {%- set scope = build_scope() -%}
     {%- if scope is none -%}
         true
     {%- elif not scope -%}
@@ -36,8 +118,23 @@
 {% macro kept_rows(date_column, partition_column=none) -%}
     {#- `union all by name` with this model's rows outside the scope, from its previous build;
         nothing in a full build. A model partitioned by (source_id, partition_column) reads only
-        the partitions it rewrites; the others stay on disk untouched. -#}
-    {%- if not is_scoped() or not execute -%}
+        the partitions it rewrites; the others stay on disk untouched, so its write mode (a
+        parse-time config) must be `overwrite_or_ignore`: a model parsed for a full build
+        (`overwrite`, which empties the folder first) fails here before it writes anything. -#}
+    {%- if not execute -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set scoped = is_scoped() -%}
+    {%- if partition_column -%}
+        {%- set options = config.get('options', {}) -%}
+        {%- if scoped != ('overwrite_or_ignore' in options) or scoped == ('overwrite' in options) -%}
+            {{- exceptions.raise_compiler_error(
+                this.identifier ~ " was parsed with write options " ~ options
+                ~ " for a " ~ ('full' if scoped else 'n incremental')
+                ~ " build it is not; refusing to write its partitions") -}}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if not scoped -%}
         {{- return('') -}}
     {%- endif -%}
     {%- set location = external_location(this, config) -%}
@@ -59,7 +156,7 @@
 
 {% macro source_in_scope(source_column) -%}
     {#- True for every row of a source this build touches (all of them, in a full build). -#}
-    {%- set scope = var('scope', none) -%}
+    {%- set scope = build_scope() -%}
     {%- if scope is none -%}
         true
     {%- elif not scope -%}

@@ -8,6 +8,10 @@ import os
 import pytest
 from tests.helpers import MARTS, assert_same, run_pipeline, warehouse_tables
 
+from glucolake.settings import Settings
+from glucolake.transform.dbt import BUILD_ENV, dbt_environment, lake_target
+from glucolake.transform.scope import full_raw_paths
+
 pytestmark = pytest.mark.slow
 
 # The refresh crosses UTC midnight, so it rewrites yesterday and today, and a local day that
@@ -15,6 +19,8 @@ pytestmark = pytest.mark.slow
 # History starts on 2026-06-04 in both (days of history before the simulated today).
 FIRST_RUN = ("2026-06-10T22:40:00+00:00", 6)
 REFRESH = ("2026-06-11T01:25:00+00:00", 7)
+# A day later: another scope and other raw files, with the project parsed by the refresh before.
+NEXT_DAY = ("2026-06-12T00:40:00+00:00", 8)
 CURATED = ("fact_glucose_readings", "fact_treatments", "dim_glucose_date", "glucose_window_metrics")
 
 
@@ -38,6 +44,12 @@ def transform_scopes(home):
     ]
 
 
+def dbt_invocations(home):
+    """dbt's file log of a home, one text per dbt call, oldest first."""
+    log = (home / "dbt" / "logs" / "dbt.log").read_text()
+    return [part for part in log.split("\n\n============================== ") if part.strip()]
+
+
 def test_refresh_equals_full_build(tmp_path):
     refreshed, rebuilt = tmp_path / "refreshed", tmp_path / "rebuilt"
     run_at(FIRST_RUN, refreshed)
@@ -55,3 +67,71 @@ def test_refresh_equals_full_build(tmp_path):
     assert not list((refreshed / "lake" / "state" / "changes" / "pending").glob("*.json"))
     assert not list((refreshed / "lake" / "state" / "changes" / "built").glob("*.json"))
     assert set(MARTS) <= set(warehouse_tables(refreshed))
+
+
+def test_partially_parsed_refresh_equals_full_build(tmp_path):
+    """The scope and the raw files reach the models when they run, not through dbt's parse: a
+    refresh that reuses the previous refresh's parse still builds exactly a full build."""
+    refreshed, rebuilt = tmp_path / "refreshed", tmp_path / "rebuilt"
+    run_at(FIRST_RUN, refreshed)
+    run_at(REFRESH, refreshed)
+    calls_before = len(dbt_invocations(refreshed))
+    run_at(NEXT_DAY, refreshed)
+    run_at(NEXT_DAY, rebuilt)
+
+    # Every dbt call of the second refresh (both lake stages, then the warehouse) reused the
+    # parse of the one before it.
+    last_refresh = dbt_invocations(refreshed)[calls_before:]
+    assert len(last_refresh) == 3
+    for call in last_refresh:
+        assert "Unable to do partial parsing" not in call, call[:2000]
+    scopes = transform_scopes(refreshed)
+    assert [s["full"] for s in scopes[-2:]] == [False, False]
+    assert all(s["sources"] > 0 for s in scopes[-2:])
+    assert_same(warehouse_tables(refreshed), warehouse_tables(rebuilt), after="next day")
+    assert_same(
+        warehouse_tables(refreshed, CURATED, schema="curated"),
+        warehouse_tables(rebuilt, CURATED, schema="curated"),
+        after="next day (curated)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("parsed_incremental", "scope"),
+    [(False, {"patient-001": "2026-06-10"}), (True, None)],
+    ids=["parsed-full-built-incremental", "parsed-incremental-built-full"],
+)
+def test_a_build_unlike_its_parse_writes_nothing(tmp_path, parsed_incremental, scope):
+    """The fact's write mode is a parse-time config (`overwrite` empties its folder first): a
+    build whose scope disagrees with what the project was parsed for fails before writing."""
+    from dbt.cli.main import dbtRunner  # noqa: PLC0415 - seconds to import; this test only
+
+    home = tmp_path / "home"
+    run_at(FIRST_RUN, home)
+    settings = Settings.load(environment(home), require_sources=False)
+    fact = home / "lake" / "curated" / "fact_glucose_readings"
+    before = {p: p.stat().st_mtime_ns for p in fact.rglob("*.parquet")}
+    assert before
+    build = tmp_path / "build.json"
+    build.write_text(json.dumps({"scope": scope, "raw_paths": full_raw_paths(settings.lake)}))
+    name, env = lake_target(settings)
+    variables = {
+        "lake": settings.lake,
+        "raw_paths": full_raw_paths(settings.lake),
+        "incremental": parsed_incremental,
+    }
+    with dbt_environment({**env, BUILD_ENV: str(build)}):
+        result = dbtRunner().invoke(
+            [
+                "build",
+                *("--project-dir", str(settings.dbt_project_dir)),
+                *("--profiles-dir", str(settings.dbt_project_dir)),
+                *("--target", name, "--vars", json.dumps(variables)),
+                *("--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")),
+                *("--select", "fact_glucose_readings", "--log-level", "none"),
+            ]
+        )
+    assert not result.success
+    messages = [str(r.message) for r in getattr(result.result, "results", None) or []]
+    assert any("refusing" in m for m in [*messages, str(result.exception)]), messages
+    assert {p: p.stat().st_mtime_ns for p in fact.rglob("*.parquet")} == before

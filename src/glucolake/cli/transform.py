@@ -95,7 +95,7 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
                     select=select,
                     exclude=exclude,
                     target=target,
-                    extra_vars=dbt_scope_vars(lake, settings.lake, scope),
+                    build=dbt_scope_vars(lake, settings.lake, scope),
                 )
             finally:
                 emit_dbt_lineage(lineage, settings, target, step)

@@ -5,12 +5,22 @@ child. Connection settings travel as environment variables for the duration of t
 (that is how ``profiles.yml`` reads them); secrets use dbt's ``DBT_ENV_SECRET_`` prefix, which
 dbt scrubs from its logs and artifacts. dbt ``--vars`` end up in ``manifest.json`` and
 ``run_results.json``, so they never carry a secret.
+
+Parsing the project is most of a dbt call's cost, and dbt parses only what changed since its
+last parse (``partial_parse.msgpack``) unless the vars, the target or the profile changed. So the
+vars hold only what stays the same from one build to the next (the lake, every raw file, whether
+the build is incremental), and what changes with every build (the scope of an incremental build
+and the raw files it reads) goes to a JSON file that the models read when they run
+(``dbt/macros/scope.sql``). dbt keeps one partial-parse file per target folder, and the lake and
+the warehouse share that folder, so each target's file is kept aside between calls.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +43,7 @@ if TYPE_CHECKING:
     from glucolake.settings import Secret, Settings
 
 __all__ = [
+    "BUILD_ENV",
     "DbtError",
     "DbtRun",
     "dbt_environment",
@@ -42,6 +53,9 @@ __all__ = [
 ]
 
 log = get_logger(__name__)
+
+BUILD_ENV = "GLUCOLAKE_DBT_BUILD"
+"""Names the JSON file of a build's ``scope`` and ``raw_paths`` (read by dbt/macros/scope.sql)."""
 
 
 class DbtError(RuntimeError):
@@ -104,17 +118,24 @@ def run_dbt(
     select: list[str],
     exclude: list[str] | None = None,
     target: tuple[str, dict[str, str]],
-    extra_vars: Mapping[str, Any] | None = None,
+    build: Mapping[str, Any] | None = None,
 ) -> DbtRun:
-    """Run ``dbt <command> --select …`` against ``target``; raise DbtError on any failure."""
+    """Run ``dbt <command> --select …`` against ``target``; raise DbtError on any failure.
+
+    ``build`` is what ``dbt_scope_vars`` gave for this build (``scope`` and ``raw_paths``);
+    without it, a full build of every raw file.
+    """
     from dbt.cli.main import dbtRunner  # noqa: PLC0415 - dbt's import is seconds; only here
 
     name, env = target
     work = settings.home / "dbt"
+    every_file = full_raw_paths(settings.lake)
+    settings_of_build = {"scope": None, "raw_paths": every_file, **(build or {})}
+    # Only values that stay the same from build to build: a change makes dbt parse everything.
     dbt_vars = {
         "lake": settings.lake,
-        "raw_paths": full_raw_paths(settings.lake),
-        **(extra_vars or {}),
+        "raw_paths": every_file,
+        "incremental": settings_of_build["scope"] is not None,
     }
     args = [
         *([command] if isinstance(command, str) else command),
@@ -139,7 +160,11 @@ def run_dbt(
         "--log-level-file",
         "info",
     ]
-    with dbt_environment(env):
+    with (
+        _build_file(work, settings_of_build) as build_file,
+        _partial_parse_kept(work, name),
+        dbt_environment({**env, BUILD_ENV: str(build_file)}),
+    ):
         result = dbtRunner().invoke(args)
     failures = _failures(result.result)
     if not result.success or failures:
@@ -171,6 +196,44 @@ _MAX_MESSAGE = 400
 def _one_line(message: str) -> str:
     words = " ".join(line.strip() for line in message.splitlines() if line.strip())
     return words if len(words) <= _MAX_MESSAGE else words[: _MAX_MESSAGE - 3] + "..."
+
+
+@contextmanager
+def _build_file(work: Path, build: Mapping[str, Any]) -> Iterator[Path]:
+    """The build's settings as a JSON file for the models to read, removed after the call."""
+    work.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="build-", suffix=".json", dir=work)
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w") as file:
+            json.dump(build, file)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _partial_parse_kept(work: Path, target: str) -> Iterator[None]:
+    """Give dbt this target's last parse, and keep the one it leaves for the next call.
+
+    dbt reads and writes ``<target-path>/partial_parse.msgpack``, one file for every target,
+    and a file written for another target (or other vars) makes it parse everything again.
+    dbt checks the file itself (dbt version, vars, target, profile, each file's checksum), so a
+    file kept here is never trusted blindly.
+    """
+    current = work / "target" / "partial_parse.msgpack"
+    kept = work / "partial_parse" / f"{target}.msgpack"
+    if kept.exists():
+        current.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, current)
+    try:
+        yield
+    finally:
+        if current.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            copy = kept.with_suffix(".tmp")
+            shutil.copyfile(current, copy)
+            copy.replace(kept)
 
 
 @contextmanager

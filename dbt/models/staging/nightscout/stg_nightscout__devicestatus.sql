@@ -2,7 +2,7 @@
 -- compact file instead of every raw partition again.
 {{ config(materialized='external') }}
 
-{%- set relation = source('nightscout', 'devicestatus') -%}
+{%- set relation = build_source('nightscout', 'devicestatus') -%}
 {%- set columns = raw_columns(relation) -%}
 
 with
@@ -46,11 +46,15 @@ renamed as (
 
 final as (
 
-    -- devicestatus has no dedup on upload (insertMany); identical documents are one status.
-    select distinct on (source_id, nightscout_id) *
+    -- devicestatus has no dedup on upload (insertMany); identical documents are one status,
+    -- and a document the site changed since is taken as last fetched. A window per document,
+    -- not `distinct on … order by`, which sorts a cohort's year whole (8x slower).
+    select *
     from renamed
     where created_at is not null
-    order by source_id, nightscout_id, fetched_at desc
+    qualify row_number() over (
+        partition by source_id, nightscout_id order by fetched_at desc
+    ) = 1
 
 )
 

@@ -2,7 +2,7 @@
 -- compact file instead of every raw partition again.
 {{ config(materialized='external') }}
 
-{%- set relation = source('nightscout', 'entries') -%}
+{%- set relation = build_source('nightscout', 'entries') -%}
 {%- set columns = raw_columns(relation) -%}
 
 with

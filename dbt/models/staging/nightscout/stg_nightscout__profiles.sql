@@ -1,4 +1,4 @@
-{%- set relation = source('nightscout', 'profile') -%}
+{%- set relation = build_source('nightscout', 'profile') -%}
 {%- set columns = raw_columns(relation) -%}
 
 with

@@ -1,7 +1,7 @@
 -- Written to the lake: the quality gate validates it in its own step.
 {{ config(materialized='external') }}
 
-{%- set relation = source('nightscout', 'treatments') -%}
+{%- set relation = build_source('nightscout', 'treatments') -%}
 {%- set columns = raw_columns(relation) -%}
 
 with
