@@ -3,42 +3,62 @@
 Every subcommand is a thin shell: it builds the typed settings once, from the process environment
 and its options, then calls plain Python in the package. Nothing below the CLI reads the
 environment.
+
+Each pipeline step runs as a fresh process (a pod, or a local process under ``glucolake run``),
+so a step imports only its own subcommand's module: ``glucolake sources`` does not pay for dbt,
+``glucolake transform`` not for Great Expectations or plotly.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from glucolake import __version__
-from glucolake.cli.dashboards import dashboards
-from glucolake.cli.docs import docs
-from glucolake.cli.ingest import ingest
-from glucolake.cli.publish import publish
-from glucolake.cli.report import report
-from glucolake.cli.run import run
-from glucolake.cli.simulate import simulate
-from glucolake.cli.sources import sources
-from glucolake.cli.summary import summary
-from glucolake.cli.transform import transform
-from glucolake.cli.validate import validate
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]
+
+COMMANDS = {
+    name: f"glucolake.cli.{name}"
+    for name in (
+        "dashboards",
+        "docs",
+        "ingest",
+        "publish",
+        "report",
+        "run",
+        "simulate",
+        "sources",
+        "summary",
+        "transform",
+        "validate",
+    )
+}
+"""Each subcommand's module, which defines a click command of the same name."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module = importlib.import_module(COMMANDS[cmd_name])
+            command = getattr(module, cmd_name)
+            if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
+                raise TypeError(f"{COMMANDS[cmd_name]}.{cmd_name} is not a click command")
+            self.add_command(command)
+        return command
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="glucolake")
 def main() -> None:
     """glucolake: CGM analytics from Nightscout, on one machine or on Kubernetes."""
-
-
-main.add_command(dashboards)
-main.add_command(docs)
-main.add_command(ingest)
-main.add_command(publish)
-main.add_command(report)
-main.add_command(run)
-main.add_command(simulate)
-main.add_command(sources)
-main.add_command(summary)
-main.add_command(transform)
-main.add_command(validate)

@@ -12,7 +12,6 @@ from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse
 from glucolake.settings import PostgresWarehouse
 from glucolake.transform import DbtError, run_dbt, warehouse_target
 from glucolake.warehouse import CURATED_TABLES, WarehouseError, curated_location, load_curated
-from glucolake.warehouse.roles import prepare_dashboard_role
 
 __all__ = ["publish"]
 
@@ -34,6 +33,9 @@ def publish(*, json_logs: bool | None) -> None:
             step.outputs = [warehouse_dataset(settings, "curated", t) for t in CURATED_TABLES]
             load_curated(settings)
             if isinstance(settings.warehouse, PostgresWarehouse):
+                # psycopg is only imported for a Postgres warehouse.
+                from glucolake.warehouse.roles import prepare_dashboard_role  # noqa: PLC0415
+
                 prepare_dashboard_role(settings.warehouse)
             target = warehouse_target(settings)
             try:

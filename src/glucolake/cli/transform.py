@@ -8,7 +8,6 @@ import click
 
 from glucolake import logs
 from glucolake.cli._options import load_settings
-from glucolake.ingest.run import new_batch_id
 from glucolake.lake.changes import PENDING, read_scope, settle
 from glucolake.lake.storage import Lake, LakeError
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, lake_output
@@ -100,6 +99,9 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
             finally:
                 emit_dbt_lineage(lineage, settings, target, step)
             if stage != "intermediate":
+                # The ingest package (HTTP client and all) for its batch id helper: only here.
+                from glucolake.ingest.run import new_batch_id  # noqa: PLC0415
+
                 # The curated tables now hold these changes: publish's turn.
                 settle(lake, scope, stage=PENDING, batch_id=new_batch_id())
     except LakeError as exc:
