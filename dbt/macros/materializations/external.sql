@@ -1,0 +1,68 @@
+{#
+    dbt-duckdb's `external` materialization, streamed: the model's query is written to the lake
+    by one `COPY (query) TO`, instead of being built into a table first and then copied.
+
+    The adapter's version holds the whole result in DuckDB's memory before writing it: for a
+    cohort's year (10 million readings a model) that spilled far beyond the memory limit and
+    doubled the work. What it does otherwise is kept: the same location and write options
+    (`external_location`, `options`), a view over the written files, and one row of nulls
+    when the result is empty, so that later steps, in other processes, still find the files
+    and their columns (readers skip it: `source_id is not null`). A Python model returns a
+    whole table anyway; it is built first, as the adapter does, then copied.
+#}
+{% materialization external, adapter="duckdb", supported_languages=['sql', 'python'] %}
+
+    {%- set location = render(config.get('location', default=external_location(this, config))) -%}
+    {%- set rendered_options = render_write_options(config) -%}
+    {%- set write_options = adapter.external_write_options(location, rendered_options) -%}
+    {%- set read_location = adapter.external_read_location(location, rendered_options) -%}
+    {%- set target_relation = this.incorporate(type='view') -%}
+    {%- set python_result = make_intermediate_relation(this.incorporate(type='table'), suffix='__dbt_tmp') -%}
+
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+
+    {%- if model['language'] == 'python' -%}
+        {{ drop_relation_if_exists(python_result) }}
+        {%- call statement('create_table', language='python') -%}
+            {{- create_table_as(False, python_result, compiled_code, 'python') }}
+        {%- endcall -%}
+        {%- set query = 'select * from ' ~ python_result -%}
+    {%- else -%}
+        {%- set query = compiled_code -%}
+    {%- endif -%}
+
+    {%- call statement('write') -%}
+        copy ({{ query }}) to {{ dbt.string_literal(location) }} ({{ write_options }})
+    {%- endcall -%}
+    {#- What the location now holds (footers only); a partitioned write of nothing leaves no file. -#}
+    {%- set files = run_query(
+        'select count(*) from glob(' ~ dbt.string_literal(read_location) ~ ')'
+    ).columns[0].values()[0] -%}
+    {%- set written = run_query(
+        'select count(*) from read_parquet(' ~ dbt.string_literal(read_location) ~ ')'
+    ).columns[0].values()[0] if files else 0 -%}
+    {%- if written == 0 -%}
+        {%- call statement('write_empty') -%}
+            copy (
+                select query_rows.* from (select 1) as one
+                left join ({{ query }}) as query_rows on true
+            ) to {{ dbt.string_literal(location) }} ({{ write_options }})
+        {%- endcall -%}
+    {%- endif -%}
+
+    {%- call statement('main') -%}
+        create or replace view {{ target_relation }} as (
+            select * from read_parquet({{ dbt.string_literal(read_location) }})
+            {%- if written == 0 %} where false{% endif %}
+        )
+    {%- endcall -%}
+
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {{ adapter.commit() }}
+    {{ drop_relation_if_exists(python_result) }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+    {{ return({'relations': [target_relation]}) }}
+
+{% endmaterialization %}
