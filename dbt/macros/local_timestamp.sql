@@ -6,11 +6,13 @@
     constant DuckDB sets it up once (5x faster), so this lists the zones of the cohort's sources
     when the model runs and converts each zone's rows with its own constant. The same function
     does the conversion, so the result is identical; a zone missing from the list (a unit test's
-    fixture, a source added meanwhile) takes the per-row path.
+    fixture, a source added meanwhile, a compile before any build) takes the per-row path.
 #}
 {% macro local_timestamp(zone_column, instant, zones_relation) -%}
     {%- set zones = [] -%}
-    {%- if execute and not (model is mapping and model.get('resource_type') == 'unit_test') -%}
+    {%- if execute and not (model is mapping and model.get('resource_type') == 'unit_test')
+            and load_relation(zones_relation) is not none -%}
+        {#- Absent when nothing was built yet (`dbt docs generate` compiles without building). -#}
         {%- set zones = run_query(
             'select distinct timezone from ' ~ zones_relation
             ~ ' where timezone is not null order by 1'
