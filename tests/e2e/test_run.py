@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -60,9 +61,17 @@ def test_the_whole_dag_runs_locally_then_again_incrementally(tmp_path, env, coho
             "select count(*) from marts.mart_glucose_summary where \"window\" = 'all'"
         ).fetchone()
     assert rows == (2,)
+    # Every task started as a fork of the fork server, none as a plain subprocess.
+    events = [json.loads(line) for line in first.stderr.splitlines() if line.startswith("{")]
+    tasks = [e for e in events if e["event"] == "task_finished"]
+    (finished,) = [e for e in events if e["event"] == "fork_server_finished"]
+    assert finished["forked"] == len(tasks) >= 8
+    assert not [e for e in events if e["event"] == "fork_server_unused"]
 
-    second = glucolake_run("--sources", str(cohort), env=env)
+    # The same DAG with plain subprocesses only, incrementally.
+    second = glucolake_run("--sources", str(cohort), "--no-fork-server", env=env)
     assert second.returncode == 0, second.stderr[-3000:]
+    assert "fork_server" not in second.stderr
     assert len(list((tmp_path / "runs").iterdir())) == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import secrets
@@ -19,8 +20,10 @@ from glucolake import logs
 from glucolake.cli._options import load_settings, source_options
 from glucolake.lineage import Lineage
 from glucolake.run import load_workflow, run_workflow
+from glucolake.run.forkserver import ForkServer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from glucolake.run import TaskResult
@@ -45,6 +48,13 @@ __all__ = ["run"]
     show_default=True,
     help="Which rendered WorkflowTemplate to walk.",
 )
+@click.option(
+    "--fork-server/--no-fork-server",
+    default=True,
+    show_default=True,
+    help="Start glucolake tasks as forks of a process that imported dbt already (each task "
+    "still its own process), instead of fresh interpreters.",
+)
 def run(
     *,
     sources_file: Path | None,
@@ -53,6 +63,7 @@ def run(
     timezone: str | None,
     parameters: tuple[str, ...],
     workflow: str,
+    fork_server: bool,
 ) -> None:
     """Run the pipeline's Argo DAG locally: every task a local process, dependencies honoured.
 
@@ -76,9 +87,9 @@ def run(
         os.environ["GLUCOLAKE_RUN_ID"] = run_id  # ties the steps' lineage to this run
         lineage = Lineage(replace(settings, pipeline_run_id=run_id))
         try:
-            with lineage.pipeline():
+            with lineage.pipeline(), _forks(run_dir, enabled=fork_server) as forks:
                 results = run_workflow(
-                    definition, parameters=values, run_id=run_id, log_dir=run_dir
+                    definition, parameters=values, run_id=run_id, log_dir=run_dir, forks=forks
                 )
                 if any(r.status != "Succeeded" for r in results.values()):
                     raise _PipelineFailedError  # noqa: TRY301 - the pipeline's lineage ends in FAIL
@@ -87,6 +98,20 @@ def run(
     _print(results, run_dir)
     if any(r.status != "Succeeded" for r in results.values()):
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _forks(run_dir: Path, *, enabled: bool) -> Iterator[ForkServer | None]:
+    """The fork server of this run (started after GLUCOLAKE_RUN_ID is set: the tasks' env)."""
+    if not enabled:
+        yield None
+        return
+    with ForkServer.started(run_dir / "fork-server.log") as server:
+        yield server
+        if server is not None:
+            logs.get_logger(__name__).info(
+                "fork_server_finished", extra=logs.fields(forked=server.forked)
+            )
 
 
 class _PipelineFailedError(Exception):

@@ -14,7 +14,7 @@ import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol
 
 from glucolake.logs import fields, get_logger
 from glucolake.run.expressions import substitute
@@ -25,9 +25,16 @@ if TYPE_CHECKING:
 
     from glucolake.run.template import DagTask, StepTemplate, WorkflowDefinition
 
-__all__ = ["TaskResult", "run_workflow"]
+__all__ = ["Forks", "TaskResult", "run_workflow"]
 
 log = get_logger(__name__)
+
+
+class Forks(Protocol):
+    """Runs ``glucolake <args>`` tasks without a fresh interpreter (``run.forkserver``)."""
+
+    def run(self, args: list[str], stderr: IO[str]) -> tuple[int, str] | None:
+        """The exit status and stdout of the task, or None when it did not run it."""
 
 
 @dataclass
@@ -50,10 +57,16 @@ def run_workflow(
     run_id: str,
     log_dir: Path,
     sleep: Callable[[float], None] = time.sleep,
+    forks: Forks | None = None,
 ) -> dict[str, TaskResult]:
-    """Run the entrypoint DAG to the end; return each task's result by name."""
+    """Run the entrypoint DAG to the end; return each task's result by name.
+
+    With ``forks``, ``glucolake`` tasks start as forks of a process that imported their
+    libraries already; every other command, and any task it does not take, runs as a plain
+    subprocess.
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
-    return _DagRun(workflow, parameters, run_id, log_dir, sleep).run()
+    return _DagRun(workflow, parameters, run_id, log_dir, sleep, forks=forks).run()
 
 
 class _DagRun:
@@ -66,6 +79,8 @@ class _DagRun:
         run_id: str,
         log_dir: Path,
         sleep: Callable[[float], None],
+        *,
+        forks: Forks | None,
     ) -> None:
         self.workflow = workflow
         self.dag = workflow.entrypoint
@@ -78,6 +93,7 @@ class _DagRun:
         }
         self.log_dir = log_dir
         self.sleep = sleep
+        self.forks = forks
         self.results: dict[str, TaskResult] = {}
         self.pending = dict(self.dag.tasks)
         # Running processes, keyed to (task, fan-out index or None).
@@ -111,7 +127,10 @@ class _DagRun:
         self.started[task.name] = time.perf_counter()
         if task.with_param is None:
             step = _Step(task.name, template, _inputs(task, template, self.scope), self.scope)
-            self.running[pool.submit(step.run, self.log_dir, self.sleep)] = (task.name, None)
+            self.running[pool.submit(step.run, self.log_dir, self.sleep, self.forks)] = (
+                task.name,
+                None,
+            )
             return
         items = json.loads(substitute(task.with_param, self.scope))
         self.items[task.name] = [None] * len(items)
@@ -125,7 +144,14 @@ class _DagRun:
                 _inputs(task, template, scope),
                 scope,
             )
-            self.running[pool.submit(step.run, self.log_dir, self.sleep)] = (task.name, index)
+            self.running[pool.submit(step.run, self.log_dir, self.sleep, self.forks)] = (
+                task.name,
+                index,
+            )
+
+    def _submit(self, pool: ThreadPoolExecutor, step: _Step, name: str, index: int | None) -> None:
+        future = pool.submit(step.run, self.log_dir, self.sleep, self.forks)
+        self.running[future] = (name, index)
 
     def _finish(self, name: str, index: int | None, result: TaskResult) -> None:
         if index is None:
@@ -172,16 +198,24 @@ class _Step:
     inputs: Mapping[str, str]
     scope: Mapping[str, str]
 
-    def argv(self) -> list[str]:
+    def command(self) -> list[str]:
+        """The container's command and arguments, parameters substituted."""
         values = {**self.scope, **{f"inputs.parameters.{k}": v for k, v in self.inputs.items()}}
-        argv = [substitute(part, values) for part in [*self.template.command, *self.template.args]]
+        return [substitute(part, values) for part in [*self.template.command, *self.template.args]]
+
+    def argv(self) -> list[str]:
+        argv = self.command()
         if argv and argv[0] == "glucolake":
             # The image's entry point is this very command: run it with this interpreter.
             argv = [sys.executable, "-m", "glucolake", *argv[1:]]
         return argv
 
-    def run(self, log_dir: Path, sleep: Callable[[float], None]) -> TaskResult:
+    def run(
+        self, log_dir: Path, sleep: Callable[[float], None], forks: Forks | None = None
+    ) -> TaskResult:
+        command = self.command()
         argv = self.argv()
+        glucolake_args = command[1:] if command and command[0] == "glucolake" else None
         log_file = log_dir / f"{self.name}.log"
         started = time.perf_counter()
         retry = self.template.retry
@@ -197,13 +231,21 @@ class _Step:
             with log_file.open("a") as handle:
                 handle.write(f"# attempt {attempts}: {' '.join(argv)}\n")
                 handle.flush()
-                # The argv comes from the committed, rendered workflow, not from user input.
-                process = subprocess.run(  # noqa: S603
-                    argv, stdout=subprocess.PIPE, stderr=handle, text=True, check=False
+                forked = (
+                    forks.run(glucolake_args, handle)
+                    if forks is not None and glucolake_args is not None
+                    else None
                 )
-                handle.write(process.stdout)
-            stdout = process.stdout.strip()
-            status = "Succeeded" if process.returncode == 0 else "Failed"
+                if forked is None:
+                    # The argv comes from the committed, rendered workflow, not from user input.
+                    process = subprocess.run(  # noqa: S603
+                        argv, stdout=subprocess.PIPE, stderr=handle, text=True, check=False
+                    )
+                    forked = (process.returncode, process.stdout)
+                returncode, output = forked
+                handle.write(output)
+            stdout = output.strip()
+            status = "Succeeded" if returncode == 0 else "Failed"
         seconds = time.perf_counter() - started
         log.info(
             "task_finished",

@@ -1,0 +1,188 @@
+"""The fork server runs glucolake tasks as a fresh process would, or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from glucolake.run.executor import run_workflow
+from glucolake.run.forkserver import PRELOAD, ForkServer
+from glucolake.run.template import Dag, DagTask, StepTemplate, WorkflowDefinition
+
+LIGHT = ("glucolake.cli",)  # enough to fork from, and quick to start
+
+
+def plain(args, tmp_path):
+    """What a plain `python -m glucolake <args>` gives: exit status, stdout, stderr."""
+    result = subprocess.run(
+        [sys.executable, "-m", "glucolake", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def forked(server, args, tmp_path, name="task.log"):
+    log = tmp_path / name
+    with log.open("a") as handle:
+        outcome = server.run(list(args), handle)
+    return outcome, log.read_text()
+
+
+def children_of(pid):
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@contextlib.contextmanager
+def serving(tmp_path, modules=LIGHT):
+    """A fork server, started in the test's body: it serves only the environment it started
+    with, and pytest changes PYTEST_CURRENT_TEST between a fixture and the test."""
+    with ForkServer.started(tmp_path / "fork-server.log", modules) as server:
+        assert server is not None
+        yield server
+
+
+def test_preloaded_modules_start_no_thread():
+    """Forking is only safe from a single-threaded process: importing PRELOAD must not start
+    one (numpy, pyarrow and DuckDB do, which is why they are not in it)."""
+    code = (
+        "import importlib, os, sys\n"
+        f"for m in {list(PRELOAD)!r}: importlib.import_module(m)\n"
+        "print(len(os.listdir('/proc/self/task')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert result.stdout.strip() == "1"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--version",), ("nonsense",), ("sources", "--url", "http://127.0.0.1:9/x", "--select", "x")],
+    ids=["stdout", "usage-error", "config-error"],
+)
+def test_a_forked_task_ends_as_a_fresh_process_would(tmp_path, args):
+    status, stdout, stderr = plain(args, tmp_path)
+    with serving(tmp_path) as server:
+        outcome, log = forked(server, args, tmp_path)
+    assert outcome == (status, stdout)
+    assert log == stderr
+
+
+def test_each_task_is_its_own_process_and_a_crash_is_its_own(tmp_path):
+    with serving(tmp_path) as server:
+        each_task_is_its_own_process(server, tmp_path)
+
+
+def each_task_is_its_own_process(server, tmp_path):
+    # A task that runs until it is killed: the simulator.
+    results = {}
+
+    def simulate():
+        results["killed"] = forked(
+            server, ["simulate", "--sources", "1", "--days", "1", "--port", "0"], tmp_path
+        )
+
+    worker = threading.Thread(target=simulate)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while not (pids := children_of(server._process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (pid,) = pids
+    assert pid not in {os.getpid(), server._process.pid}
+    # Meanwhile another task runs and ends normally.
+    assert forked(server, ["--version"], tmp_path, "other.log")[0][0] == 0
+    os.kill(pid, signal.SIGKILL)
+    worker.join(timeout=60)
+    assert results["killed"][0] == (-signal.SIGKILL, "")
+    # The server goes on.
+    assert forked(server, ["--version"], tmp_path, "after.log")[0][0] == 0
+
+
+def test_a_changed_environment_is_left_to_a_plain_subprocess(tmp_path, monkeypatch):
+    with serving(tmp_path) as server:
+        assert forked(server, ["--version"], tmp_path)[0] is not None
+        monkeypatch.setenv("GLUCOLAKE_FORK_SERVER_TEST", "changed")
+        assert forked(server, ["--version"], tmp_path)[0] is None
+
+
+def test_a_server_that_started_a_thread_refuses_to_fork(tmp_path, monkeypatch):
+    (tmp_path / "starts_a_thread.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    log = tmp_path / "fork-server.log"  # where serving() has the server write
+    with serving(tmp_path, (*LIGHT, "starts_a_thread")) as server:
+        time.sleep(0.5)  # let it import both
+        assert forked(server, ["--version"], tmp_path)[0] is None
+        assert forked(server, ["--version"], tmp_path)[0] is None  # and it is not asked again
+    assert "started a thread" in log.read_text()
+
+
+def test_a_lost_server_fails_its_running_task_and_no_other(tmp_path):
+    with serving(tmp_path) as server:
+        a_lost_server_fails_its_running_task(server, tmp_path)
+
+
+def a_lost_server_fails_its_running_task(server, tmp_path):
+    results = {}
+
+    def simulate():
+        results["orphan"] = forked(
+            server, ["simulate", "--sources", "1", "--days", "1", "--port", "0"], tmp_path
+        )
+
+    worker = threading.Thread(target=simulate)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while not (pids := children_of(server._process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (pid,) = pids
+    server._process.kill()
+    server._process.wait()
+    os.kill(pid, signal.SIGTERM)
+    worker.join(timeout=60)
+    (status, _), log = results["orphan"]
+    assert status == 1
+    assert "its exit status is unknown" in log
+    assert forked(server, ["--version"], tmp_path, "later.log")[0] is None
+
+
+def test_the_dag_runs_the_same_with_forks(tmp_path):
+    steps = {
+        "version": StepTemplate("version", ["glucolake"], ["--version"], {}),
+        "echo": StepTemplate("echo", ["sh", "-c"], ["echo {{inputs.parameters.v}}"], {"v": None}),
+    }
+    tasks = {
+        "a": DagTask("a", "version", {}),
+        "b": DagTask("b", "echo", {"v": "{{tasks.a.outputs.result}}"}, depends=("a",)),
+    }
+    definition = WorkflowDefinition("w", {}, Dag("main", {}, tasks), steps)
+    plain_results = run_workflow(definition, parameters={}, run_id="p", log_dir=tmp_path / "p")
+    with serving(tmp_path) as server:
+        forked_results = run_workflow(
+            definition, parameters={}, run_id="f", log_dir=tmp_path / "f", forks=server
+        )
+    for name in tasks:
+        assert forked_results[name].status == plain_results[name].status == "Succeeded"
+        assert forked_results[name].stdout == plain_results[name].stdout
+    assert forked_results["b"].stdout.startswith("glucolake, version")
