@@ -35,6 +35,20 @@
     {%- call statement('write') -%}
         copy ({{ query }}) to {{ dbt.string_literal(location) }} ({{ write_options }})
     {%- endcall -%}
+    {#- An incremental build of a partitioned model overwrites each partition's `data_0`: a
+        second file in a partition would keep stale rows. DuckDB writes one when it closes a
+        partition's writer and reopens it (profiles.yml raises the number it keeps open). -#}
+    {%- if rendered_options.get('partition_by') -%}
+        {%- set split = run_query(
+            'select count(*) - count(distinct parse_dirpath(file)) from glob('
+            ~ dbt.string_literal(read_location) ~ ')'
+        ).columns[0].values()[0] -%}
+        {%- if split -%}
+            {{ exceptions.raise_compiler_error(
+                this.identifier ~ ": " ~ split ~ " partitions were written as several files; "
+                ~ "raise partitioned_write_max_open_files in profiles.yml") }}
+        {%- endif -%}
+    {%- endif -%}
     {#- What the location now holds (footers only); a partitioned write of nothing leaves no file. -#}
     {%- set files = run_query(
         'select count(*) from glob(' ~ dbt.string_literal(read_location) ~ ')'
