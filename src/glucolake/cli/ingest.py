@@ -29,7 +29,11 @@ log = logs.get_logger(__name__)
 
 # The raw zone's fixed columns; the others follow the documents' own fields.
 RAW_SCHEMA = schema_facet(
-    zip(METADATA_COLUMNS, ("STRING", "STRING", "TIMESTAMP", "STRING (JSON)", "TINYINT"), strict=True)
+    zip(
+        METADATA_COLUMNS,
+        ("STRING", "STRING", "TIMESTAMP", "STRING (JSON)", "TINYINT"),
+        strict=True,
+    )
 )
 
 
