@@ -7,7 +7,7 @@ import os
 import statistics
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.ingest_stage import simulator
@@ -18,43 +18,67 @@ TARGET_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class RunNumbers:
-    """Wall time of the whole run and the median seconds of each task."""
+    """Wall time of the whole run and the median seconds of each task.
+
+    For a first run into a fresh home, and a second run on that home (dbt's parse and the lake
+    already there).
+    """
 
     sources: int
     days: int
     total: Summary
     peak_mb: Summary
     tasks: dict[str, float]
+    again_total: Summary
+    again_tasks: dict[str, float]
+
+
+@dataclass
+class _Runs:
+    totals: list[float] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
+    tasks: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, cohort: Path, home: Path) -> None:
+        env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+        result = run_measured(
+            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)], env=env
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"glucolake run failed:\n{result.stderr[-3000:]}")
+        self.totals.append(result.seconds)
+        self.peaks.append(result.peak_rss_mb)
+        for line in result.stderr.splitlines():
+            if line.startswith("{") and '"task_finished"' in line:
+                event = json.loads(line)
+                task = event["task"].split("(")[0]
+                self.tasks.setdefault(task, []).append(event["seconds"])
+
+    def medians(self) -> dict[str, float]:
+        return {task: statistics.median(s) for task, s in self.tasks.items()}
 
 
 def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
-    """Run the whole DAG ``runs`` times into fresh homes (a warm install: the venv exists)."""
-    totals, peaks = [], []
-    per_task: dict[str, list[float]] = {}
+    """Run the whole DAG ``runs`` times into fresh homes (a warm install: the venv exists).
+
+    Each home runs twice: the second run finds nothing new to ingest, as most refreshes do.
+    """
+    first, again = _Runs(), _Runs()
     with tempfile.TemporaryDirectory(prefix="glucolake-bench-run-") as tmp:
         workdir = Path(tmp)
         with simulator(sources, days, workdir) as cohort:
             for run in range(runs):
                 home = workdir / f"run-{run}"
-                env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
-                result = run_measured(
-                    [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)], env=env
-                )
-                if result.returncode != 0:
-                    raise RuntimeError(f"glucolake run failed:\n{result.stderr[-3000:]}")
-                totals.append(result.seconds)
-                peaks.append(result.peak_rss_mb)
-                for line in result.stderr.splitlines():
-                    if line.startswith("{") and '"task_finished"' in line:
-                        event = json.loads(line)
-                        task = event["task"].split("(")[0]
-                        per_task.setdefault(task, []).append(event["seconds"])
+                first.add(cohort, home)
+                again.add(cohort, home)
     return RunNumbers(
         sources=sources,
         days=days,
-        total=summarise(totals),
-        peak_mb=summarise(peaks),
-        tasks={task: statistics.median(s) for task, s in per_task.items()},
+        total=summarise(first.totals),
+        peak_mb=summarise(first.peaks),
+        tasks=first.medians(),
+        again_total=summarise(again.totals),
+        again_tasks=again.medians(),
     )
 
 
@@ -64,20 +88,31 @@ def markdown(numbers: RunNumbers) -> str:
     lines = [
         f"### `glucolake run`: {numbers.sources} source × {numbers.days} days, end to end",
         "",
-        "Warm install (the venv exists); every task is a fresh process, as a pod would be, so",
-        "framework start-up (dbt, Great Expectations) counts.",
+        "Warm install (the venv exists); every task is its own process, as in a pod, so",
+        "framework start-up (dbt, Great Expectations) counts. `glucolake run` forks each task",
+        "from a process that imported the CLI and dbt already. A first run goes into a fresh",
+        "home (dbt parses the project for each target); the second run on that home finds",
+        "nothing new to ingest and reuses the warehouse side's parse, while the lake side",
+        "parses once more (its first incremental build after a full one); later runs reuse both.",
         "",
         "| measure | target | measured | ratio |",
         "|---|---|---|---|",
         (
-            f"| whole DAG, wall s | ≤ {TARGET_SECONDS:.0f} (older stack: about 10) "
+            f"| whole DAG, first run, wall s | ≤ {TARGET_SECONDS:.0f} (older stack: about 10) "
             f"| {numbers.total} | {ratio:.2f} |"
+        ),
+        (
+            f"| whole DAG, second run, wall s | ≤ {TARGET_SECONDS:.0f} "
+            f"| {numbers.again_total} | {numbers.again_total.median / TARGET_SECONDS:.2f} |"
         ),
         f"| whole DAG, peak RSS of one task, MB | – | {numbers.peak_mb} | – |",
         "",
-        "| task | median s |",
-        "|---|---|",
-        *[f"| {task} | {seconds:.2f} |" for task, seconds in numbers.tasks.items()],
+        "| task | first run, median s | second run, median s |",
+        "|---|---|---|",
+        *[
+            f"| {task} | {seconds:.2f} | {numbers.again_tasks.get(task, float('nan')):.2f} |"
+            for task, seconds in numbers.tasks.items()
+        ],
     ]
     return "\n".join(lines) + "\n"
 
