@@ -93,9 +93,10 @@ def compact_closed_months(
         merged = [f for day in days for f in lake.list_files(f"{folder}/{day}")]
         merged += lake.list_files(month_dir(collection, source_id, month))
         target = _fresh_name(month_dir(collection, source_id, month), batch_id, merged)
-        table = _concatenated([lake.read_parquet(path) for path in merged])
+        tables = [lake.read_parquet(path) for path in merged]
+        table = _concatenated(tables)
         if table is None:
-            documents = _read_documents(lake, merged)
+            documents = _distinct_documents(tables)
             table = encode_documents(
                 [(document, text, fetched) for document, text, fetched, _ in documents],
                 source_id=source_id,
@@ -156,13 +157,12 @@ def _concatenated(tables: list[pa.Table]) -> pa.Table | None:
     return table
 
 
-def _read_documents(
-    lake: Lake, paths: list[str]
+def _distinct_documents(
+    tables: list[pa.Table],
 ) -> list[tuple[dict[str, Any], str, datetime, str]]:
-    """Every distinct document of ``paths``, first fetch kept, in time order."""
+    """Every distinct document of the files' ``tables``, first fetch kept, in time order."""
     kept: dict[str, tuple[datetime, str]] = {}
-    for path in paths:
-        table = lake.read_parquet(path, columns=[DOCUMENT, FETCHED_AT, BATCH_ID])
+    for table in tables:
         # Never null: the writer fills the three columns for every document.
         texts = cast("list[str]", table.column(DOCUMENT).to_pylist())
         fetched_at = cast("list[datetime]", table.column(FETCHED_AT).to_pylist())

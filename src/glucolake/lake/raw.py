@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from glucolake.lake.compaction import month_dir, month_of_partition, sort_key
+from glucolake.lake.compaction import month_dir, sort_key
 from glucolake.lake.raw_encoding import (
     DOCUMENT,
     canonical_json,
@@ -166,8 +166,8 @@ class RawPartitionWriter:
         """What the day's partition holds, plus its compacted month's documents, if any."""
         folder = partition_dir(self._collection, self._source_id, day)
         stored = self._documents_in(self._lake.list_files(folder))
-        month = month_of_partition(f"date={day}")
-        if month is not None:
+        if day != UNKNOWN_DAY:
+            month = day[:7]
             if month not in self._compacted:
                 # Read once per month: a backfill flushes that month's days one by one.
                 files = self._lake.list_files(month_dir(self._collection, self._source_id, month))

@@ -150,7 +150,7 @@ def test_a_month_of_alike_files_is_typed_as_encoding_its_documents_together(tmp_
     def parse_nothing(*_):
         raise AssertionError("alike files need no JSON parsing")
 
-    monkeypatch.setattr(compaction, "_read_documents", parse_nothing)
+    monkeypatch.setattr(compaction, "_distinct_documents", parse_nothing)
     compact(lake, date(2025, 11, 30))
     encoded = encode_documents(
         [(d, canonical_json(d), FETCHED) for d in docs], source_id="alice", batch_id="b1"
