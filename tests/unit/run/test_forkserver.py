@@ -92,12 +92,12 @@ def test_each_task_is_its_own_process_and_a_crash_is_its_own(tmp_path):
         each_task_is_its_own_process(server, tmp_path)
 
 
-def each_task_is_its_own_process(server, tmp_path):
-    # A task that runs until it is killed: the simulator.
-    results = {}
+def start_endless_task(server, tmp_path, results, key):
+    """Fork a task that runs until it is killed (the simulator); its outcome lands in
+    ``results[key]``. Returns the waiting thread and the task's pid."""
 
     def simulate():
-        results["killed"] = forked(
+        results[key] = forked(
             server, ["simulate", "--sources", "1", "--days", "1", "--port", "0"], tmp_path
         )
 
@@ -107,6 +107,12 @@ def each_task_is_its_own_process(server, tmp_path):
     while not (pids := children_of(server._process.pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
     (pid,) = pids
+    return worker, pid
+
+
+def each_task_is_its_own_process(server, tmp_path):
+    results = {}
+    worker, pid = start_endless_task(server, tmp_path, results, "killed")
     assert pid not in {os.getpid(), server._process.pid}
     # Meanwhile another task runs and ends normally.
     assert forked(server, ["--version"], tmp_path, "other.log")[0][0] == 0
@@ -145,18 +151,7 @@ def test_a_lost_server_fails_its_running_task_and_no_other(tmp_path):
 
 def a_lost_server_fails_its_running_task(server, tmp_path):
     results = {}
-
-    def simulate():
-        results["orphan"] = forked(
-            server, ["simulate", "--sources", "1", "--days", "1", "--port", "0"], tmp_path
-        )
-
-    worker = threading.Thread(target=simulate)
-    worker.start()
-    deadline = time.monotonic() + 60
-    while not (pids := children_of(server._process.pid)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (pid,) = pids
+    worker, pid = start_endless_task(server, tmp_path, results, "orphan")
     server._process.kill()
     server._process.wait()
     os.kill(pid, signal.SIGTERM)
