@@ -35,24 +35,22 @@
     {%- call statement('write') -%}
         copy ({{ query }}) to {{ dbt.string_literal(location) }} ({{ write_options }})
     {%- endcall -%}
-    {#- An incremental build of a partitioned model overwrites each partition's `data_0`: a
-        second file in a partition would keep stale rows. DuckDB writes one when it closes a
-        partition's writer and reopens it (profiles.yml raises the number it keeps open). -#}
-    {%- if rendered_options.get('partition_by') -%}
-        {%- set split = run_query(
-            'select count(*) - count(distinct parse_dirpath(file)) from glob('
-            ~ dbt.string_literal(read_location) ~ ')'
-        ).columns[0].values()[0] -%}
-        {%- if split -%}
-            {{ exceptions.raise_compiler_error(
-                this.identifier ~ ": " ~ split ~ " partitions were written as several files; "
-                ~ "raise partitioned_write_max_open_files in profiles.yml") }}
-        {%- endif -%}
+    {#- What the location now holds: its files, and how many more files than folders. A
+        partitioned write of nothing leaves no file. An incremental build of a partitioned
+        model overwrites each partition's `data_0`: a second file in a partition would keep
+        stale rows. DuckDB writes one when it closes a partition's writer and reopens it
+        (profiles.yml raises the number it keeps open). -#}
+    {%- set listed = run_query(
+        'select count(*), count(*) - count(distinct parse_dirpath(file)) from glob('
+        ~ dbt.string_literal(read_location) ~ ')'
+    ).rows[0] -%}
+    {%- set files, split = listed[0], listed[1] -%}
+    {%- if rendered_options.get('partition_by') and split -%}
+        {{ exceptions.raise_compiler_error(
+            this.identifier ~ ": " ~ split ~ " partitions were written as several files; "
+            ~ "raise partitioned_write_max_open_files in profiles.yml") }}
     {%- endif -%}
-    {#- What the location now holds (footers only); a partitioned write of nothing leaves no file. -#}
-    {%- set files = run_query(
-        'select count(*) from glob(' ~ dbt.string_literal(read_location) ~ ')'
-    ).columns[0].values()[0] -%}
+    {#- Rows from the footers only. -#}
     {%- set written = run_query(
         'select count(*) from read_parquet(' ~ dbt.string_literal(read_location) ~ ')'
     ).columns[0].values()[0] if files else 0 -%}
