@@ -6,7 +6,7 @@ brute-force scan of the served JSON gives the same numbers:
 * an entry whose ``type`` is not sgv/mbg/cal (other case, empty, missing) is ``unknown_type``;
 * its ``date`` is repaired (epoch seconds times 1000, fractions floored); a date that is neither
   ms nor seconds after 2000-01-01, or ms before 2000-01-01, is ``invalid_date``; a repaired date
-  after now is ``future_date``;
+  more than ``FUTURE_TOLERANCE_MS`` after now is ``future_date``;
 * an sgv (mbg) entry whose ``sgv`` (``mbg``) is missing, not a number (``"NaN"``, ``""``) or not
   above 0 is ``missing_glucose``; an sgv below 39 is ``sensor_error_code``; ``"sgv": "176"`` and
   39/401 sentinels are usable;
@@ -34,7 +34,13 @@ from glucolake.simulate.timezones import iso_strings
 if TYPE_CHECKING:
     from glucolake.simulate.dataset import SourceData
 
-__all__ = ["QUARANTINE_REASONS", "SECONDS_DATE_LIMIT", "repaired_dates", "source_truth"]
+__all__ = [
+    "FUTURE_TOLERANCE_MS",
+    "QUARANTINE_REASONS",
+    "SECONDS_DATE_LIMIT",
+    "repaired_dates",
+    "source_truth",
+]
 
 # In the order staging applies them: the first that holds is the reason.
 QUARANTINE_REASONS = (
@@ -46,6 +52,10 @@ QUARANTINE_REASONS = (
 )
 SECONDS_DATE_LIMIT = 100_000_000_000  # a `date` below this is epoch seconds, not milliseconds
 FIRST_PLAUSIBLE_MS = 946_684_800_000  # 2000-01-01: no CGM reading is older
+# The clock skew staging forgives (dbt var `future_tolerance_minutes`): a reading dated up to
+# this far past the fetch is usable, so a truth without it disagrees whenever a future-dated
+# quirk lands within minutes of now.
+FUTURE_TOLERANCE_MS = 5 * 60_000
 _KNOWN_TYPES = ("sgv", "mbg", "cal")
 _FIRST_GLUCOSE = 39
 
@@ -82,7 +92,7 @@ def _reasons(
     conditions = {
         "unknown_type": ~known,
         "invalid_date": dates < FIRST_PLAUSIBLE_MS,
-        "future_date": dates > now_ms,
+        "future_date": dates > now_ms + FUTURE_TOLERANCE_MS,
         "missing_glucose": missing,
         "sensor_error_code": (types == "sgv") & (sgv < _FIRST_GLUCOSE),
     }

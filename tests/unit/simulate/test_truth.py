@@ -4,14 +4,17 @@ import json
 import math
 from collections import Counter, defaultdict
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+import yaml
 
 from glucolake.simulate import QUIRK_KINDS, SimulatorConfig
 from glucolake.simulate.app import Router
 from glucolake.simulate.build import build_sites
 from glucolake.simulate.config import Clock
 from glucolake.simulate.faults import FaultPlan
+from glucolake.simulate.truth import FUTURE_TOLERANCE_MS
 
 KNOWN = {"sgv", "mbg", "cal"}
 FIRST_2000_MS = 946_684_800_000
@@ -51,7 +54,7 @@ def reason_of(doc, date, now_ms):
         return "unknown_type"
     if date < FIRST_2000_MS:
         return "invalid_date"
-    if date > now_ms:
+    if date > now_ms + FUTURE_TOLERANCE_MS:
         return "future_date"
     value = glucose(doc.get(doc["type"])) if doc["type"] in {"sgv", "mbg"} else 1
     if value is None:
@@ -144,7 +147,8 @@ def test_every_quirk_kind_is_served_and_counted():
     )
     assert sum(d.get("type") == "cal" for d in entries) == counts["cal"]
     assert sum(d.get("sgv") in {39, 401} for d in entries) >= counts["low_high_sentinel"]
-    assert sum(d["date"] > now_ms for d in entries) == truth["entries"]["quarantine"]["future_date"]
+    future = sum(d["date"] > now_ms + FUTURE_TOLERANCE_MS for d in entries)
+    assert future == truth["entries"]["quarantine"]["future_date"]
     errors = [d for d in entries if isinstance(d.get("sgv"), int) and 0 < d["sgv"] < 39]
     assert len(errors) == counts["sensor_error_code"]
     no_reading = [
@@ -207,3 +211,8 @@ def test_a_type_filter_treats_a_missing_type_as_mongo_does():
     empty = entries("find[type]=&count=0")
     assert empty, "an empty type is served"
     assert all(d["type"] == "" for d in empty), "a missing type is no empty string"
+
+
+def test_the_truth_forgives_the_clock_skew_staging_forgives():
+    project = yaml.safe_load((Path(__file__).parents[3] / "dbt/dbt_project.yml").read_text())
+    assert project["vars"]["future_tolerance_minutes"] * 60_000 == FUTURE_TOLERANCE_MS
