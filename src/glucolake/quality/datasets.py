@@ -81,23 +81,23 @@ class LakeDatasets:
         """The full location of a lake file."""
         return f"{self.lake}/{relative}"
 
-    def sources(self) -> list[str]:
-        """The sources present in the intermediate readings."""
-        rows = self.connection.execute(
-            "select distinct source_id from read_parquet($p) "
-            "where source_id is not null order by 1",
+    def readings_in_batches(self, max_rows: int) -> Iterator[pd.DataFrame]:
+        """The intermediate readings, whole sources at a time, about ``max_rows`` a batch.
+
+        Sources are packed in order until the next one would pass ``max_rows`` (a larger
+        source is a batch of its own), so a batch is a range of source ids: one filter DuckDB
+        can check against each row group's statistics.
+        """
+        counts = self.connection.execute(
+            "select source_id, count(*) from read_parquet($p) "
+            "where source_id is not null group by all order by 1",
             {"p": self.path(INTERMEDIATE)},
         ).fetchall()
-        return [str(row[0]) for row in rows]
-
-    def readings_by_source(self) -> Iterator[tuple[str, pd.DataFrame]]:
-        """Each source's intermediate readings, one source at a time."""
-        for source_id in self.sources():
-            frame = self.connection.execute(
-                "select * from read_parquet($p) where source_id = $s",
-                {"p": self.path(INTERMEDIATE), "s": source_id},
+        for first, last in _source_ranges(counts, max_rows):
+            yield self.connection.execute(
+                "select * from read_parquet($p) where source_id between $first and $last",
+                {"p": self.path(INTERMEDIATE), "first": first, "last": last},
             ).df()
-            yield source_id, frame
 
     def whole(self, relative: str) -> pd.DataFrame:
         """A small lake table, whole (quarantine, treatments)."""
@@ -121,3 +121,20 @@ class LakeDatasets:
                 "now_ms": now_ms,
             },
         ).df()
+
+
+def _source_ranges(counts: list[tuple[str, int]], max_rows: int) -> Iterator[tuple[str, str]]:
+    """(first, last) source id of each batch of consecutive sources, in order."""
+    first: str | None = None
+    last = ""
+    rows = 0
+    for source_id, n in counts:
+        if first is not None and rows + n > max_rows:
+            yield first, last
+            first = None
+        if first is None:
+            first, rows = source_id, 0
+        last = source_id
+        rows += n
+    if first is not None:
+        yield first, last

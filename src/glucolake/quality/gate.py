@@ -1,8 +1,10 @@
 """The quality gate: Great Expectations suites over the intermediate layer, critical or warning.
 
 Suites are JSON files in ``expectations/``, one per validated dataset, each expectation with GX's
-own ``severity``. Row-level suites run once per source (bounded memory) and their outcomes are
-summed per expectation; a critical expectation that fails for any source fails the gate.
+own ``severity``. The readings are validated in batches of whole sources (bounded memory, and
+few GX runs: each has a fixed cost) and their outcomes are summed per expectation; a critical
+expectation that fails for any source fails the gate. Only a batch with a failure is validated
+again source by source, to name the sources that fail.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ __all__ = ["ExpectationOutcome", "GateReport", "load_suites", "run_gate"]
 log = get_logger(__name__)
 
 FUTURE_TOLERANCE_MS = 5 * 60_000
+# Readings per validation batch: about 300 MB as a DataFrame. A GX run costs about 0.1 s
+# whatever its size, so a cohort's refresh (100 sources, a day each) is one run, not 100.
+READINGS_BATCH_ROWS = 1_000_000
 
 
 @dataclass
@@ -137,13 +142,13 @@ def run_gate(
     validator = _Validator(
         suites, {"latest_allowed_ms": now_ms + FUTURE_TOLERANCE_MS}, data_docs=data_docs
     )
-    # One source's readings in memory at a time: each frame is read, validated and dropped.
-    for source_id, frame in datasets.readings_by_source():
-        validator.validate("int_glucose_enriched", frame, source_id)
-    validator.validate("int_glucose_enriched__per_source_day", datasets.per_source_day(), None)
-    validator.validate("int_glucose_enriched__per_source", datasets.per_source(now_ms), None)
-    validator.validate("stg_nightscout__entries_quarantine", datasets.whole(QUARANTINE), None)
-    validator.validate("stg_nightscout__treatments", datasets.whole(TREATMENTS), None)
+    # One batch of readings in memory at a time: each frame is read, validated and dropped.
+    for frame in datasets.readings_in_batches(READINGS_BATCH_ROWS):
+        validator.validate("int_glucose_enriched", frame, by_source=True)
+    validator.validate("int_glucose_enriched__per_source_day", datasets.per_source_day())
+    validator.validate("int_glucose_enriched__per_source", datasets.per_source(now_ms))
+    validator.validate("stg_nightscout__entries_quarantine", datasets.whole(QUARANTINE))
+    validator.validate("stg_nightscout__treatments", datasets.whole(TREATMENTS))
     validator.build_data_docs()
     report = GateReport(run_id=run_id, validated_at_ms=now_ms, outcomes=validator.outcomes())
     report.seconds = time.perf_counter() - started
@@ -196,15 +201,18 @@ class _Validator:
         self._outcomes: dict[tuple[str, int], ExpectationOutcome] = {}
         self._definitions: dict[str, Any] = {}
 
-    def validate(self, suite_name: str, frame: pd.DataFrame, source_id: str | None) -> None:
+    def validate(self, suite_name: str, frame: pd.DataFrame, *, by_source: bool = False) -> None:
+        """Run a suite on ``frame`` and add its outcomes.
+
+        With ``by_source``, a failure in a frame of several sources is traced by validating
+        each source's rows again; otherwise the failing rows GX lists name the sources.
+        """
         suite = self._suites.get(suite_name)
         if suite is None:
             return
-        definition = self._definition(suite_name, suite)
-        result = definition.run(
-            batch_parameters={"dataframe": frame}, expectation_parameters=self._parameters
-        )
+        result = self._run(suite_name, suite, frame)
         configurations = {c.id: (i, c) for i, c in enumerate(suite.expectations)}
+        failed: list[ExpectationOutcome] = []
         for item in result.results:
             index, expectation = configurations[item.expectation_config.id]
             outcome = self._outcome(suite_name, index, expectation)
@@ -215,10 +223,37 @@ class _Validator:
                 outcome.observed = _plain(details["observed_value"])
             if not item.success:
                 outcome.success = False
-                failing = _failing_sources(frame, source_id, details)
-                outcome.failing_sources.extend(
-                    s for s in failing if s not in outcome.failing_sources
-                )
+                failed.append(outcome)
+                if not by_source:
+                    _add_sources(outcome, _failing_rows_sources(frame, details))
+        if failed and by_source:
+            self._trace_sources(suite_name, suite, frame, failed)
+
+    def _trace_sources(
+        self,
+        suite_name: str,
+        suite: Any,  # noqa: ANN401 - GX's own type
+        frame: pd.DataFrame,
+        failed: list[ExpectationOutcome],
+    ) -> None:
+        """Name the sources behind ``failed`` outcomes of a batch (counts are already in)."""
+        sources = frame["source_id"].dropna().unique()
+        if len(sources) == 1:
+            for outcome in failed:
+                _add_sources(outcome, [str(sources[0])])
+            return
+        indexes = {c.id: i for i, c in enumerate(suite.expectations)}
+        for source_id, rows in frame.groupby("source_id", sort=True):
+            for item in self._run(suite_name, suite, rows).results:
+                outcome = self._outcomes[(suite_name, indexes[item.expectation_config.id])]
+                if not item.success and any(outcome is f for f in failed):
+                    _add_sources(outcome, [str(source_id)])
+
+    def _run(self, suite_name: str, suite: Any, frame: pd.DataFrame) -> Any:  # noqa: ANN401
+        definition = self._definition(suite_name, suite)
+        return definition.run(
+            batch_parameters={"dataframe": frame}, expectation_parameters=self._parameters
+        )
 
     def build_data_docs(self) -> None:
         if self._data_docs is not None:
@@ -251,15 +286,16 @@ class _Validator:
         return self._outcomes[key]
 
 
-def _failing_sources(
-    frame: pd.DataFrame, source_id: str | None, details: dict[str, Any]
-) -> Iterable[str]:
-    if source_id is not None:
-        return [source_id]
+def _failing_rows_sources(frame: pd.DataFrame, details: dict[str, Any]) -> list[str]:
+    """The sources of the failing rows GX lists (a sample of them) in a frame of sources."""
     rows = details.get("partial_unexpected_index_list") or []
     if "source_id" in frame.columns and rows:
         return sorted({str(frame.loc[i, "source_id"]) for i in rows if i in frame.index})
     return []
+
+
+def _add_sources(outcome: ExpectationOutcome, sources: Iterable[str]) -> None:
+    outcome.failing_sources.extend(s for s in sources if s not in outcome.failing_sources)
 
 
 def _plain(value: Any) -> Any:  # noqa: ANN401 - any JSON-ish value
