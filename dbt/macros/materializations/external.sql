@@ -32,9 +32,26 @@
         {%- set query = compiled_code -%}
     {%- endif -%}
 
-    {%- call statement('write') -%}
-        copy ({{ query }}) to {{ dbt.string_literal(location) }} ({{ write_options }})
-    {%- endcall -%}
+    {%- set batches = write_batches(query, config.get('write_batches')) -%}
+    {%- if batches is none -%}
+        {%- call statement('write') -%}
+            copy ({{ query }}) to {{ dbt.string_literal(location) }} ({{ write_options }})
+        {%- endcall -%}
+    {%- else -%}
+        {#- Batches hold disjoint partitions: after the first, which may clear the location
+            (`overwrite`), each adds its own and leaves the others'. -#}
+        {%- set adding = rendered_options.copy() -%}
+        {%- do adding.pop('overwrite', none) -%}
+        {%- do adding.update({'overwrite_or_ignore': true}) -%}
+        {%- set adding_options = adapter.external_write_options(location, adding) -%}
+        {%- for condition in batches -%}
+            {%- call statement('write_batch_' ~ loop.index) -%}
+                copy (select * from ({{ query }}) where {{ condition }})
+                to {{ dbt.string_literal(location) }}
+                ({{ write_options if loop.first else adding_options }})
+            {%- endcall -%}
+        {%- endfor -%}
+    {%- endif -%}
     {#- What the location now holds: its files, and how many more files than folders. A
         partitioned write of nothing leaves no file. An incremental build of a partitioned
         model overwrites each partition's `data_0`: a second file in a partition would keep
@@ -78,3 +95,39 @@
     {{ return({'relations': [target_relation]}) }}
 
 {% endmaterialization %}
+
+{% macro write_batches(query, batching) -%}
+    {#- The conditions that split a partitioned write into batches of at most
+        `batching.rows` rows, grouping whole values of the text column `batching.column`
+        (a source's partitions stay in one batch); none when the model has no `write_batches`.
+
+        DuckDB keeps every partition's rows in memory until its COPY ends: it writes a
+        Parquet file when it closes it, and a partition's file must stay one file. A cohort's
+        year is 1,300 source-months, all held at once (2.9 GB); batches bound that by their
+        rows. -#}
+    {%- if not batching -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set column = adapter.quote(batching['column']) -%}
+    {%- set counts = run_query(
+        'select ' ~ column ~ ', count(*) from (' ~ query ~ ') group by all order by 1'
+    ).rows -%}
+    {%- set state = namespace(values=[], rows=0, conditions=[]) -%}
+    {%- for value, rows in counts -%}
+        {%- if state.values and state.rows + rows > batching['rows'] -%}
+            {%- do state.conditions.append(column ~ ' in (' ~ state.values | join(', ') ~ ')') -%}
+            {%- set state.values, state.rows = [], 0 -%}
+        {%- endif -%}
+        {%- if value is none -%}
+            {%- do state.conditions.append(column ~ ' is null') -%}
+        {%- else -%}
+            {%- do state.values.append(dbt.string_literal(value)) -%}
+            {%- set state.rows = state.rows + rows -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if state.values -%}
+        {%- do state.conditions.append(column ~ ' in (' ~ state.values | join(', ') ~ ')') -%}
+    {%- endif -%}
+    {#- Nothing to write: one batch of nothing, so `overwrite` still clears the location. -#}
+    {{- return(state.conditions or ['false']) -}}
+{%- endmacro %}

@@ -30,8 +30,9 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
     """Every source's metrics for each window, as one Arrow table."""
     dbt.config(materialized="external")
     incremental = dbt.config.get("incremental_build") == "True"
-    rebuilt = dbt.ref("int_glucose_enriched").arrow().read_all()
-    changed = set(pc.unique(rebuilt["source_id"]).drop_null().to_pylist())
+    # The ids only: the whole table is a cohort's year of readings (2 GB as Arrow).
+    rebuilt = dbt.ref("int_glucose_enriched").project("source_id").distinct().arrow().read_all()
+    changed = set(rebuilt["source_id"].drop_null().to_pylist())
     timezones = {
         row["source_id"]: row["timezone"]
         for row in dbt.ref("dim_source").arrow().read_all().to_pylist()
