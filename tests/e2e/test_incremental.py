@@ -24,10 +24,10 @@ NEXT_DAY = ("2026-06-12T00:40:00+00:00", 8)
 CURATED = ("fact_glucose_readings", "fact_treatments", "dim_glucose_date", "glucose_window_metrics")
 
 
-def run_at(moment, home):
+def run_at(moment, home, **env):
     now, days = moment
     home.mkdir(exist_ok=True)
-    run_pipeline(home, environment(home), sources=2, days=days, seed=11, now=now)
+    run_pipeline(home, environment(home) | env, sources=2, days=days, seed=11, now=now)
 
 
 def environment(home):
@@ -52,8 +52,9 @@ def dbt_invocations(home):
 
 def test_refresh_equals_full_build(tmp_path):
     refreshed, rebuilt = tmp_path / "refreshed", tmp_path / "rebuilt"
-    run_at(FIRST_RUN, refreshed)
-    run_at(REFRESH, refreshed)
+    # The refreshed home writes its fact one source per batch, the rebuilt one all at once.
+    run_at(FIRST_RUN, refreshed, GLUCOLAKE_FACT_BATCH_ROWS="1")
+    run_at(REFRESH, refreshed, GLUCOLAKE_FACT_BATCH_ROWS="1")
     run_at(REFRESH, rebuilt)
 
     assert_same(warehouse_tables(refreshed), warehouse_tables(rebuilt), after="refresh")
@@ -67,6 +68,8 @@ def test_refresh_equals_full_build(tmp_path):
     assert not list((refreshed / "lake" / "state" / "changes" / "pending").glob("*.json"))
     assert not list((refreshed / "lake" / "state" / "changes" / "built").glob("*.json"))
     assert set(MARTS) <= set(warehouse_tables(refreshed))
+    batched = [call for call in dbt_invocations(refreshed) if "written in 2 batches" in call]
+    assert len(batched) == 2, "the first run and the refresh each wrote two batches"
 
 
 def test_partially_parsed_refresh_equals_full_build(tmp_path):

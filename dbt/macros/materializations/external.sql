@@ -51,6 +51,7 @@
                 ({{ write_options if loop.first else adding_options }})
             {%- endcall -%}
         {%- endfor -%}
+        {%- do log(this.identifier ~ ": written in " ~ batches | length ~ " batches", info=True) -%}
     {%- endif -%}
     {#- What the location now holds: its files, and how many more files than folders. A
         partitioned write of nothing leaves no file. An incremental build of a partitioned

@@ -2,10 +2,13 @@
     Partitioned by source and local month, so an incremental build rewrites only the months it
     touched (about 9,000 rows a source) and leaves the years before them on disk as they were.
     It is written in batches of sources (see the external materialization's `write_batches`):
-    memory follows a batch's rows, not the cohort's.
+    memory follows a batch's rows (about 150 MB a million), not the cohort's.
 -#}
 {{ config(
-    write_batches={'column': 'source_id', 'rows': 1000000},
+    write_batches={
+        'column': 'source_id',
+        'rows': env_var('GLUCOLAKE_FACT_BATCH_ROWS', '1000000') | int,
+    },
     options={
         'partition_by': 'source_id, local_month',
         'write_partition_columns': true,
