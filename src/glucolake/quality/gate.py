@@ -143,7 +143,8 @@ def run_gate(
         suites, {"latest_allowed_ms": now_ms + FUTURE_TOLERANCE_MS}, data_docs=data_docs
     )
     # One batch of readings in memory at a time: each frame is read, validated and dropped.
-    for frame in datasets.readings_in_batches(READINGS_BATCH_ROWS):
+    columns = _suite_columns(suites.get("int_glucose_enriched", {}))
+    for frame in datasets.readings_in_batches(READINGS_BATCH_ROWS, columns):
         validator.validate("int_glucose_enriched", frame, by_source=True)
     validator.validate("int_glucose_enriched__per_source_day", datasets.per_source_day())
     validator.validate("int_glucose_enriched__per_source", datasets.per_source(now_ms))
@@ -284,6 +285,16 @@ class _Validator:
                 why=(configuration.meta or {}).get("why"),
             )
         return self._outcomes[key]
+
+
+def _suite_columns(suite: dict[str, Any]) -> set[str]:
+    """The columns a suite's expectations name (``column``, ``column_list``)."""
+    columns: set[str] = set()
+    for expectation in suite.get("expectations", []):
+        kwargs = expectation.get("kwargs", {})
+        columns.update([kwargs["column"]] if "column" in kwargs else [])
+        columns.update(kwargs.get("column_list", []))
+    return columns
 
 
 def _failing_rows_sources(frame: pd.DataFrame, details: dict[str, Any]) -> list[str]:
