@@ -14,8 +14,8 @@ from glucolake.cli._options import duration_ms, load_settings, source_options, t
 from glucolake.ingest import IngestOptions, run_ingest
 from glucolake.ingest.progress import LogReporter, TerminalReporter
 from glucolake.lake import Lake, LakeError
-from glucolake.lake.raw import COLLECTIONS
 from glucolake.lake.raw_encoding import METADATA_COLUMNS
+from glucolake.lake.raw_layout import COLLECTIONS, collection_dir
 from glucolake.lineage import Lineage, lake_output, nightscout_dataset, schema_facet
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def ingest(
         with lineage.step("glucolake.ingest") as step:
             step.inputs = [nightscout_dataset(s, c) for s in sources for c in COLLECTIONS]
             step.outputs = [
-                lake_output(settings, f"raw/nightscout/{c}", facets=RAW_SCHEMA) for c in COLLECTIONS
+                lake_output(settings, collection_dir(c), facets=RAW_SCHEMA) for c in COLLECTIONS
             ]
             if use_json:
                 results = run_ingest(sources, lake, options, LogReporter(), concurrency=concurrency)

@@ -9,6 +9,7 @@ import click
 from glucolake import logs
 from glucolake.cli._options import load_settings
 from glucolake.lake.changes import PENDING, read_scope, settle
+from glucolake.lake.raw_layout import COLLECTIONS, collection_dir
 from glucolake.lake.storage import Lake, LakeError
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, lake_output
 from glucolake.logs import fields, get_logger
@@ -31,7 +32,7 @@ STAGES = {
 }
 
 # The lake datasets each stage reads and writes, for its lineage (dbt's own events add the rest).
-_RAW = [f"raw/nightscout/{c}" for c in ("entries", "treatments", "devicestatus", "profile")]
+_RAW = [collection_dir(c) for c in COLLECTIONS]
 _STAGED = [
     "staging/stg_nightscout__entries.parquet",
     "staging/stg_nightscout__devicestatus.parquet",

@@ -34,6 +34,7 @@ from glucolake.lake.raw_encoding import (
     encode_documents,
     to_parquet_bytes,
 )
+from glucolake.lake.raw_layout import DAY_PREFIX, month_dir, month_of_partition, source_dir
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -44,16 +45,12 @@ __all__ = [
     "CLOSE_AFTER_DAYS",
     "CompactionStats",
     "compact_closed_months",
-    "month_dir",
-    "month_of_partition",
     "sort_key",
 ]
 
 # A month is closed once the source's newest document is this many days past the month's end.
 # Refreshes re-read hours (the ingest overlap), not days, so they never write into a closed month.
 CLOSE_AFTER_DAYS = 7
-_DAY_PREFIX = "date="
-_MONTH_PREFIX = "month="
 
 
 @dataclass
@@ -66,30 +63,15 @@ class CompactionStats:
     bytes_written: int = 0
 
 
-def month_dir(collection: str, source_id: str, month: str) -> str:
-    """The folder of one source's compacted documents of one UTC month (``YYYY-MM``)."""
-    return f"raw/nightscout/{collection}/source={source_id}/{_MONTH_PREFIX}{month}"
-
-
-def month_of_partition(partition: str) -> str | None:
-    """The ``YYYY-MM`` a ``date=YYYY-MM-DD`` or ``month=YYYY-MM`` folder holds; ``None`` else."""
-    if partition.startswith(_MONTH_PREFIX):
-        return partition.removeprefix(_MONTH_PREFIX)
-    day = partition.removeprefix(_DAY_PREFIX)
-    if partition.startswith(_DAY_PREFIX) and _is_iso_day(day):
-        return day[:7]
-    return None
-
-
 def compact_closed_months(
     lake: Lake, collection: str, source_id: str, *, newest_day: date, batch_id: str
 ) -> CompactionStats:
     """Merge the day partitions of every month closed by ``newest_day`` into its month file."""
-    folder = f"raw/nightscout/{collection}/source={source_id}"
+    folder = source_dir(collection, source_id)
     partitions = lake.list_dirs(folder)
     stats = CompactionStats()
     for month in _closed_months(partitions, newest_day):
-        days = [p for p in partitions if p.startswith(f"{_DAY_PREFIX}{month}-")]
+        days = [p for p in partitions if p.startswith(f"{DAY_PREFIX}{month}-")]
         merged = [f for day in days for f in lake.list_files(f"{folder}/{day}")]
         merged += lake.list_files(month_dir(collection, source_id, month))
         target = _fresh_name(month_dir(collection, source_id, month), batch_id, merged)
@@ -128,7 +110,7 @@ def _closed_months(partitions: list[str], newest_day: date) -> list[str]:
     months = {
         month
         for partition in partitions
-        if partition.startswith(_DAY_PREFIX) and (month := month_of_partition(partition))
+        if partition.startswith(DAY_PREFIX) and (month := month_of_partition(partition))
     }
     return sorted(
         m for m in months if _first_day_after(m) + timedelta(CLOSE_AFTER_DAYS) <= newest_day
@@ -183,11 +165,3 @@ def _fresh_name(folder: str, batch_id: str, taken: list[str]) -> str:
     while (name := f"{folder}/{batch_id}-{number:04d}.parquet") in taken:
         number += 1
     return name
-
-
-def _is_iso_day(text: str) -> bool:
-    """``YYYY-MM-DD`` exactly (``date.fromisoformat`` also takes ``YYYYMMDD``)."""
-    try:
-        return date.fromisoformat(text).isoformat() == text
-    except ValueError:
-        return False

@@ -2,7 +2,7 @@
 
 Layout: ``raw/nightscout/<collection>/source=<id>/date=<UTC day>/<batch>-<n>.parquet``, and
 ``…/source=<id>/month=<YYYY-MM>/<batch>-<n>.parquet`` once a closed month is compacted
-(``lake/compaction.py``).
+(``lake/compaction.py``); ``lake/raw_layout.py`` spells these paths.
 
 The zone is append-only. Re-fetching a period (incremental runs overlap on purpose, and a killed
 run is simply run again) writes only documents the partition does not already hold byte for byte,
@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from glucolake.lake.compaction import month_dir, sort_key
+from glucolake.lake.compaction import sort_key
 from glucolake.lake.raw_encoding import (
     DOCUMENT,
     canonical_json,
     encode_documents,
     to_parquet_bytes,
 )
+from glucolake.lake.raw_layout import COLLECTIONS, day_dir, month_dir
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -35,10 +36,8 @@ __all__ = [
     "RawPartitionWriter",
     "WriteStats",
     "document_day",
-    "partition_dir",
 ]
 
-COLLECTIONS = ("entries", "treatments", "devicestatus", "profile")
 UNKNOWN_DAY = "unknown"
 # Which field dates a document of each collection (the field the API filters on).
 _TIME_FIELD = {
@@ -49,11 +48,6 @@ _TIME_FIELD = {
 }
 # Flush a partition early when it holds this many documents, to bound memory on huge days.
 _MAX_BUFFERED = 50_000
-
-
-def partition_dir(collection: str, source_id: str, day: str) -> str:
-    """The folder of one source's documents of one UTC day."""
-    return f"raw/nightscout/{collection}/source={source_id}/date={day}"
 
 
 def document_day(collection: str, document: dict[str, Any]) -> str:
@@ -144,7 +138,7 @@ class RawPartitionWriter:
         buffer = self._buffers.pop(day, {})
         if not buffer:
             return
-        folder = partition_dir(self._collection, self._source_id, day)
+        folder = day_dir(self._collection, self._source_id, day)
         stored = self._stored_documents(day)
         fresh = [triple for text, triple in buffer.items() if text not in stored]
         self.stats.documents_already_stored += len(buffer) - len(fresh)
@@ -164,7 +158,7 @@ class RawPartitionWriter:
 
     def _stored_documents(self, day: str) -> set[str]:
         """What the day's partition holds, plus its compacted month's documents, if any."""
-        folder = partition_dir(self._collection, self._source_id, day)
+        folder = day_dir(self._collection, self._source_id, day)
         stored = self._documents_in(self._lake.list_files(folder))
         if day != UNKNOWN_DAY:
             month = day[:7]

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from glucolake.lake.compaction import month_of_partition
-from glucolake.lake.raw import COLLECTIONS
+from glucolake.lake.raw_layout import (
+    COLLECTIONS,
+    DAY_PREFIX,
+    MONTH_PREFIX,
+    collection_dir,
+    month_of_partition,
+    source_dir,
+)
 
 if TYPE_CHECKING:
     from glucolake.lake.changes import Scope
@@ -22,14 +28,14 @@ __all__ = ["dbt_scope_vars", "full_raw_paths"]
 
 # What `read_parquet` gets when a collection has nothing to read: a glob that matches no file,
 # which the staging models turn into an empty relation.
-_NOTHING = "raw/nightscout/{collection}/source=__nothing__/*.parquet"
+_NOTHING = "source=__nothing__/*.parquet"
 _BEFORE_2000 = "19"  # seconds-dated entries, read as ms: duplicates of any day
 
 
 def full_raw_paths(lake_uri: str) -> dict[str, str]:
     """``read_parquet`` arguments for every raw file of each collection (a full build)."""
     return {
-        collection: _quote(f"{lake_uri}/raw/nightscout/{collection}/source=*/*/*.parquet")
+        collection: _quote(f"{lake_uri}/{collection_dir(collection)}/source=*/*/*.parquet")
         for collection in COLLECTIONS
     }
 
@@ -45,7 +51,7 @@ def dbt_scope_vars(lake: Lake, lake_uri: str, scope: Scope) -> dict[str, object]
             for source_id in sorted(scope.sources)
             for relpath in _source_files(lake, collection, source_id, scope.read_from(source_id))
         ]
-        nothing = f"{lake_uri}/{_NOTHING.format(collection=collection)}"
+        nothing = f"{lake_uri}/{collection_dir(collection)}/{_NOTHING}"
         paths[collection] = (
             "[" + ", ".join(_quote(f) for f in files) + "]" if files else _quote(nothing)
         )
@@ -53,7 +59,7 @@ def dbt_scope_vars(lake: Lake, lake_uri: str, scope: Scope) -> dict[str, object]
 
 
 def _source_files(lake: Lake, collection: str, source_id: str, from_day: str | None) -> list[str]:
-    folder = f"raw/nightscout/{collection}/source={source_id}"
+    folder = source_dir(collection, source_id)
     files: list[str] = []
     for partition in lake.list_dirs(folder):
         if _holds_days_from(partition, from_day):
@@ -66,9 +72,9 @@ def _holds_days_from(partition: str, from_day: str | None) -> bool:
     month = month_of_partition(partition)
     if from_day is None or month is None or month.startswith(_BEFORE_2000):
         return True  # a full read, date=unknown, or seconds-dated entries
-    if partition.startswith("month="):
+    if partition.startswith(MONTH_PREFIX):
         return month >= from_day[:7]
-    return partition.removeprefix("date=") >= from_day
+    return partition.removeprefix(DAY_PREFIX) >= from_day
 
 
 def _quote(path: str) -> str:

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 import pyarrow.parquet as pq
 
 from glucolake.lake import Lake, compaction
-from glucolake.lake.compaction import compact_closed_months, month_of_partition
+from glucolake.lake.compaction import compact_closed_months
 from glucolake.lake.raw import RawPartitionWriter
 from glucolake.lake.raw_encoding import canonical_json, encode_documents
+from glucolake.lake.raw_layout import month_of_partition
 from glucolake.settings import S3Settings
 
 FETCHED = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pyarrow.parquet as pq
 
 from glucolake.lake import Lake
-from glucolake.lake.raw import RawPartitionWriter, document_day, partition_dir
+from glucolake.lake.raw import RawPartitionWriter, document_day
+from glucolake.lake.raw_layout import day_dir
 from glucolake.settings import S3Settings
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
@@ -40,7 +41,7 @@ def test_partitions_by_source_and_utc_day(tmp_path):
     lake = lake_at(tmp_path)
     stats = write(lake, entries(600))  # a little over two days
     assert stats.days == {"2025-11-20", "2025-11-21", "2025-11-22"}
-    assert lake.list_files(partition_dir("entries", "alice", "2025-11-21")) == [
+    assert lake.list_files(day_dir("entries", "alice", "2025-11-21")) == [
         "raw/nightscout/entries/source=alice/date=2025-11-21/b1-0000.parquet"
     ]
     assert stats.documents_written == 600
@@ -67,7 +68,7 @@ def test_a_changed_document_is_a_new_fact_kept_beside_the_old(tmp_path):
 def test_documents_without_usable_time_are_kept_under_unknown(tmp_path):
     lake = lake_at(tmp_path)
     write(lake, [{"_id": "x", "sgv": 90}, {"_id": "y", "date": "yesterday"}])
-    assert len(lake.list_files(partition_dir("entries", "alice", "unknown"))) == 1
+    assert len(lake.list_files(day_dir("entries", "alice", "unknown"))) == 1
 
 
 def test_document_day_reads_the_field_the_api_filters_on():
