@@ -38,12 +38,30 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro nested_number(columns, paths) -%}
+{% macro raw_needs_json(relation, columns) -%}
+    {#- Whether some raw row predates encoding 2 (its file has no `_gl_encoding` column), so
+        its nested numbers are only in the JSON document. Asked when the model runs: a lake
+        written since holds none, and then the documents are not read at all (a cohort's year
+        of device statuses: 2 s per scan, for a column no row of it needs). -#}
+    {%- if not execute or not columns -%}
+        {{- return(true) -}}
+    {%- endif -%}
+    {%- if '_gl_encoding' not in columns -%}
+        {{- return(true) -}}
+    {%- endif -%}
+    {%- set found = run_query(
+        'select count(*) from (select 1 from ' ~ relation ~ ' where _gl_encoding is null limit 1)'
+    ).columns[0].values()[0] -%}
+    {{- return(found > 0) -}}
+{%- endmacro %}
+
+{% macro nested_number(columns, paths, json_fallback=true) -%}
     {#- The first of `paths` (dotted: 'loop.iob.iob') that holds a number, as a double.
 
         Raw files of encoding 2 carry every number nested in objects in a column named by its
         path (src/glucolake/lake/raw_encoding.py), so no JSON is parsed. Files of encoding 1
-        (no `_gl_encoding` column) only have it in the document: parse the JSON there. -#}
+        (no `_gl_encoding` column) only have it in the document: parse the JSON there, unless
+        `json_fallback` is false (`raw_needs_json` found no such file). -#}
     {%- set typed = [] -%}
     {%- for path in paths if path in columns -%}
         {%- do typed.append('try_cast(' ~ adapter.quote(path) ~ ' as double)') -%}
@@ -55,12 +73,14 @@
             {%- endfor -%}
         ]) if value is not null][1] as double)
     {%- endset -%}
+    {%- set typed_value = 'coalesce(' ~ typed | join(', ') ~ ')' if typed else 'cast(null as double)' -%}
     {%- if '_gl_encoding' not in columns -%}
         {{ from_json }}
+    {%- elif not json_fallback -%}
+        {{ typed_value }}
     {%- else -%}
         case
-            when _gl_encoding >= 2 then
-                {{ 'coalesce(' ~ typed | join(', ') ~ ')' if typed else 'cast(null as double)' }}
+            when _gl_encoding >= 2 then {{ typed_value }}
             else {{ from_json }}
         end
     {%- endif -%}

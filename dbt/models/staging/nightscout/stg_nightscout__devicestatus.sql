@@ -4,6 +4,7 @@
 
 {%- set relation = build_source('nightscout', 'devicestatus') -%}
 {%- set columns = raw_columns(relation) -%}
+{%- set json_fallback = raw_needs_json(relation, columns) -%}
 
 with
 
@@ -25,10 +26,10 @@ renamed as (
 
         ---------- numerics (nested: Loop and OpenAPS keep them in different places)
         {% if columns -%}
-        {{ nested_number(columns, ['loop.iob.iob', 'openaps.iob.iob']) }} as insulin_on_board_units,
-        {{ nested_number(columns, ['loop.cob.cob', 'openaps.suggested.COB']) }} as carbs_on_board_grams,
-        {{ nested_number(columns, ['uploader.battery']) }} as uploader_battery_percent,
-        {{ nested_number(columns, ['pump.reservoir']) }} as pump_reservoir_units,
+        {{ nested_number(columns, ['loop.iob.iob', 'openaps.iob.iob'], json_fallback) }} as insulin_on_board_units,
+        {{ nested_number(columns, ['loop.cob.cob', 'openaps.suggested.COB'], json_fallback) }} as carbs_on_board_grams,
+        {{ nested_number(columns, ['uploader.battery'], json_fallback) }} as uploader_battery_percent,
+        {{ nested_number(columns, ['pump.reservoir'], json_fallback) }} as pump_reservoir_units,
         {%- else -%}
         cast(null as double) as insulin_on_board_units,
         cast(null as double) as carbs_on_board_grams,
