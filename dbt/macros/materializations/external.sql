@@ -102,10 +102,10 @@
         `batching.rows` rows, grouping whole values of the text column `batching.column`
         (a source's partitions stay in one batch); none when the model has no `write_batches`.
 
-        DuckDB keeps every partition's rows in memory until its COPY ends: it writes a
-        Parquet file when it closes it, and a partition's file must stay one file. A cohort's
-        year is 1,300 source-months, all held at once (2.9 GB); batches bound that by their
-        rows. -#}
+        A partitioned COPY keeps a writer open for every partition it meets until it ends,
+        since each partition must stay one file: a cohort's year is 1,300 source-months. Written
+        at once, the fact of 100 sources × 1 year peaked at 1.5 GB of RSS and took 35 s; in
+        batches of a million rows, 0.9 GB and 24 s. -#}
     {%- if not batching -%}
         {{- return(none) -}}
     {%- endif -%}

@@ -2,7 +2,7 @@
     Partitioned by source and local month, so an incremental build rewrites only the months it
     touched (about 9,000 rows a source) and leaves the years before them on disk as they were.
     It is written in batches of sources (see the external materialization's `write_batches`):
-    memory follows a batch's rows (about 150 MB a million), not the cohort's.
+    memory follows a batch's rows, not the cohort's.
 -#}
 {{ config(
     write_batches={
