@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 
+import duckdb
 import pytest
-from tests.helpers import MARTS, assert_same, run_pipeline, warehouse_tables
+import yaml
+from tests.helpers import MARTS, assert_same, glucolake, run_pipeline, warehouse_tables
 
 from glucolake.settings import Settings
+from glucolake.simulate import SimulatorConfig, SimulatorServer
 from glucolake.transform.dbt import BUILD_ENV, dbt_environment, lake_target
 from glucolake.transform.scope import full_raw_paths
 
@@ -138,3 +141,25 @@ def test_a_build_unlike_its_parse_writes_nothing(tmp_path, parsed_incremental, s
     messages = [str(r.message) for r in getattr(result.result, "results", None) or []]
     assert any("refusing" in m for m in [*messages, str(result.exception)]), messages
     assert {p: p.stat().st_mtime_ns for p in fact.rglob("*.parquet")} == before
+
+
+def test_a_new_time_zone_rebuilds_every_day_of_its_source(tmp_path):
+    env = environment(tmp_path)
+    cohort = tmp_path / "sources.yaml"
+    # History starts at 00:04 UTC on June 1st: May 31st in New York, June 1st in Tokyo, so the
+    # new zone also empties a local month the old one filled.
+    now = "2026-06-05T02:00:00+00:00"
+    with SimulatorServer(SimulatorConfig(sources=1, days=4, seed=11, now=now)) as sim:
+        for zone in ("America/New_York", "Asia/Tokyo"):
+            source = {"id": sim.source_ids[0], "url": sim.url_for(sim.source_ids[0])}
+            cohort.write_text(yaml.safe_dump({"sources": [source | {"timezone": zone}]}))
+            glucolake("ingest", "--sources", str(cohort), env=env)
+            glucolake("transform", env=env)
+    with duckdb.connect() as connection:
+        wrong = connection.execute(
+            "select count(*), count(*) filter (where local_date <> "
+            "cast(timezone('Asia/Tokyo', reading_at) as date)) from read_parquet($files)",
+            {"files": f"{tmp_path}/lake/curated/fact_glucose_readings/*/*/*.parquet"},
+        ).fetchone()
+    assert wrong[0] > 1000
+    assert wrong[1] == 0, "readings kept the local day of the old time zone"

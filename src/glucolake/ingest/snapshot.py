@@ -3,6 +3,11 @@
 Downstream layers need a source's time zone; the sources file is not in the lake, so every ingest
 writes what it resolved next to the data, at ``raw/glucolake/sources/source=<id>/<batch>.parquet``,
 but only when something changed since the last record.
+
+A new time zone moves every reading of the source to other local days, and some to other local
+months: the partitions of the old ones would keep stale copies through an incremental build. So
+it asks transform for a full build, recorded before the new setting is (as ingest records the
+days a walk may change before writing them): a kill in between rebuilds, never skips.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from glucolake import __version__
+from glucolake.lake.changes import ChangeRecord, record_change
 from glucolake.settings import redacted_url
 
 if TYPE_CHECKING:
@@ -53,6 +59,17 @@ def write_source_snapshot(
         latest = lake.read_parquet(existing[-1]).to_pylist()[0]
         if all(latest.get(key) == row[key] for key in _COMPARED):
             return
+        if latest.get("timezone") != timezone:
+            record_change(
+                lake,
+                ChangeRecord(
+                    batch_id=batch_id,
+                    source_id=source.id,
+                    collection="sources",
+                    from_day=None,
+                    full=True,
+                ),
+            )
     schema = pa.schema(
         [  # type: ignore[arg-type]  # the stubs reject (name, type) tuples, pyarrow accepts them
             ("source_id", pa.string()),

@@ -54,7 +54,7 @@ class ChangeRecord:
     collection: str
     from_day: str | None
     full: bool = False
-    """A full build: every source, every day (only in ``built``)."""
+    """A full build: every source, every day (after a full build, or a source's new time zone)."""
 
     @property
     def name(self) -> str:
