@@ -15,7 +15,6 @@ from glucolake.lake.raw_layout import (
     COLLECTIONS,
     DAY_PREFIX,
     MONTH_PREFIX,
-    collection_dir,
     month_of_partition,
     source_dir,
 )
@@ -28,14 +27,14 @@ __all__ = ["dbt_scope_vars", "full_raw_paths"]
 
 # What `read_parquet` gets when a collection has nothing to read: a glob that matches no file,
 # which the staging models turn into an empty relation.
-_NOTHING = "source=__nothing__/*.parquet"
+_NO_SOURCE = "__nothing__"
 _BEFORE_2000 = "19"  # seconds-dated entries, read as ms: duplicates of any day
 
 
 def full_raw_paths(lake_uri: str) -> dict[str, str]:
     """``read_parquet`` arguments for every raw file of each collection (a full build)."""
     return {
-        collection: _quote(f"{lake_uri}/{collection_dir(collection)}/source=*/*/*.parquet")
+        collection: _quote(f"{lake_uri}/{source_dir(collection, '*')}/*/*.parquet")
         for collection in COLLECTIONS
     }
 
@@ -51,7 +50,7 @@ def dbt_scope_vars(lake: Lake, lake_uri: str, scope: Scope) -> dict[str, object]
             for source_id in sorted(scope.sources)
             for relpath in _source_files(lake, collection, source_id, scope.read_from(source_id))
         ]
-        nothing = f"{lake_uri}/{collection_dir(collection)}/{_NOTHING}"
+        nothing = f"{lake_uri}/{source_dir(collection, _NO_SOURCE)}/*.parquet"
         paths[collection] = (
             "[" + ", ".join(_quote(f) for f in files) + "]" if files else _quote(nothing)
         )
