@@ -43,10 +43,7 @@
         its nested numbers are only in the JSON document. Asked when the model runs: a lake
         written since holds none, and then the documents are not read at all (a cohort's year
         of device statuses: 2 s per scan, for a column no row of it needs). -#}
-    {%- if not execute or not columns -%}
-        {{- return(true) -}}
-    {%- endif -%}
-    {%- if '_gl_encoding' not in columns -%}
+    {%- if not execute or '_gl_encoding' not in columns -%}
         {{- return(true) -}}
     {%- endif -%}
     {%- set found = run_query(
