@@ -11,7 +11,7 @@ import yaml
 from tests.helpers import MARTS, assert_same, glucolake, run_pipeline, warehouse_tables
 
 from glucolake.settings import Settings
-from glucolake.simulate import SimulatorConfig, SimulatorServer
+from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 from glucolake.transform.dbt import BUILD_ENV, dbt_environment, lake_target
 from glucolake.transform.scope import full_raw_paths
 
@@ -163,3 +163,34 @@ def test_a_new_time_zone_rebuilds_every_day_of_its_source(tmp_path):
         ).fetchone()
     assert wrong[0] > 1000
     assert wrong[1] == 0, "readings kept the local day of the old time zone"
+
+
+def test_a_refresh_tests_whole_the_partitions_it_rewrote(tmp_path):
+    """An incremental build tests only the fact's partitions it rewrote (see
+    macros/where_subquery.sql), but all of their rows: a duplicate among the rows it kept from
+    the previous build still fails it."""
+    home = tmp_path / "home"
+    env = environment(home)
+    run_at(FIRST_RUN, home)
+    fact = home / "lake/curated/fact_glucose_readings"
+    partition = fact / "source_id=patient-001" / "local_month=2026-06"
+    (written,) = partition.glob("*.parquet")
+    with duckdb.connect() as connection:
+        # The first reading, on a day the refresh keeps rather than rebuilds, twice.
+        connection.execute(
+            "copy (select * from read_parquet($file) union all "
+            "(select * from read_parquet($file) order by date_ms limit 1)) to $tmp",
+            {"file": str(written), "tmp": str(tmp_path / "doubled.parquet")},
+        )
+    (tmp_path / "doubled.parquet").replace(written)
+
+    now, days = REFRESH
+    with SimulatorServer(SimulatorConfig(sources=2, days=days, seed=11, now=now)) as sim:
+        write_sources_file(sim, home / "sources.yaml")
+        glucolake("ingest", "--sources", str(home / "sources.yaml"), env=env)
+    refresh = glucolake("transform", env=env, check=False)
+
+    assert refresh.returncode != 0
+    assert "unique_combination_fact_glucose_readings_source_id__date_ms" in refresh.stderr
+    compiled = next((home / "dbt/target/compiled").rglob("unique_combination_fact_glucose_*"))
+    assert "local_month >= '2026-06'" in compiled.read_text()
