@@ -5,10 +5,10 @@ POSIXct time zone of the data (METRICS.md §3, §5). Here that zone is the sourc
 the conversion uses :mod:`zoneinfo`, so daylight-saving changes are honoured.
 
 Converting every reading through :class:`datetime.datetime` would cost about a microsecond each.
-Instead the UTC offset is looked up at the start of each distinct UTC hour (and of the hour
-after it); only in an hour whose two offsets differ (a DST switch) is each reading looked up on
-its own. This is exact as long as a zone does not switch twice within one hour, which no zone
-of the tz database does.
+Instead the UTC offset is looked up at the start of each distinct UTC day (and of the day after
+it); only in a day whose two offsets differ (a switch) is it looked up by the hour, and only in
+such an hour reading by reading. This is exact as long as a zone never switches twice within
+one day: no zone of the tz database has two transitions less than 48 hours apart since 1970.
 """
 
 from __future__ import annotations
@@ -49,26 +49,42 @@ def utc_offsets_ms(epoch_ms: NDArray[np.int64], tz: str) -> NDArray[np.int64]:
         One int64 offset per instant.
     """
     zone = ZoneInfo(tz)
-    if epoch_ms.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    hours = epoch_ms // _MS_PER_HOUR
-    if np.all(hours[1:] >= hours[:-1]):
-        is_new = np.r_[True, hours[1:] != hours[:-1]]
-        distinct, position = hours[is_new], np.cumsum(is_new) - 1
+    offsets = np.zeros(epoch_ms.size, dtype=np.int64)
+    pending = np.arange(epoch_ms.size)
+    for period_ms in (MS_PER_DAY, _MS_PER_HOUR):
+        if pending.size == 0:
+            break
+        steady, found = _steady_offsets(epoch_ms[pending], zone, period_ms)
+        offsets[pending[steady]] = found
+        pending = pending[~steady]
+    # Readings in an hour that contains a switch are looked up one by one.
+    for index in pending.tolist():
+        offsets[index] = _offset_ms(zone, int(epoch_ms[index]))
+    return offsets
+
+
+def _steady_offsets(
+    epoch_ms: NDArray[np.int64], zone: ZoneInfo, period_ms: int
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Which instants lie in a period of ``period_ms`` without a switch, and their offsets.
+
+    A period has no switch when the offset at its start equals the one at the next period's.
+    """
+    periods = epoch_ms // period_ms
+    if np.all(periods[1:] >= periods[:-1]):
+        is_new = np.r_[True, periods[1:] != periods[:-1]]
+        distinct, position = periods[is_new], np.cumsum(is_new) - 1
     else:
-        distinct, position = np.unique(hours, return_inverse=True)
-    # The offset at the start of every distinct hour and of the hour after it.
+        distinct, position = np.unique(periods, return_inverse=True)
     boundaries = np.union1d(distinct, distinct + 1)
     at_boundary = np.array(
-        [_offset_ms(zone, hour * _MS_PER_HOUR) for hour in boundaries.tolist()], dtype=np.int64
+        [_offset_ms(zone, period * period_ms) for period in boundaries.tolist()], dtype=np.int64
     )
     at_start = at_boundary[np.searchsorted(boundaries, distinct)]
     at_next = at_boundary[np.searchsorted(boundaries, distinct + 1)]
-    offsets: NDArray[np.int64] = at_start[position]
-    # Readings in an hour that may contain a switch are looked up one by one.
-    for index in np.flatnonzero((at_start != at_next)[position]).tolist():
-        offsets[index] = _offset_ms(zone, int(epoch_ms[index]))
-    return offsets
+    steady = (at_start == at_next)[position]
+    found: NDArray[np.int64] = at_start[position][steady]
+    return steady, found
 
 
 def local_day_numbers(epoch_ms: NDArray[np.int64], tz: str) -> NDArray[np.int64]:
