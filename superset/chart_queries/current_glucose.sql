@@ -1,5 +1,5 @@
 -- The SQL Superset 6.1 runs for superset/charts/current_glucose.yaml, the source filter unset.
--- Written by tests/e2e/test_superset.py (REGENERATE=1); do not edit.
+-- Written by tests/e2e/superset/test_chart_data.py (REGENERATE=1); do not edit.
 SELECT DATE_TRUNC('minute', reading_local_at) AS reading_local_at, AVG(glucose_mg_dl) AS avg_glucose_mg_dl 
 FROM (select
     source_id,

@@ -1,5 +1,5 @@
 -- The SQL Superset 6.1 runs for superset/charts/time_in_ranges.yaml, the source filter unset.
--- Written by tests/e2e/test_superset.py (REGENERATE=1); do not edit.
+-- Written by tests/e2e/superset/test_chart_data.py (REGENERATE=1); do not edit.
 SELECT glucose_range AS glucose_range, SUM(n_readings_in_range) AS readings_in_range 
 FROM (select
     summary.source_id,
