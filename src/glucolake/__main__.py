@@ -2,4 +2,7 @@
 
 from glucolake.cli import main
 
-main()
+# Not when multiprocessing's spawn imports this module in a worker (dbt/models/curated/
+# glucose_window_metrics.py computes sources in worker processes).
+if __name__ == "__main__":
+    main()

@@ -2,33 +2,32 @@
 
 A Python model because MAGE, CONGA and MODD are not natural in SQL (interpolation onto iglu's
 day-by-day grid, moving averages, excursion scans). It runs inside the same dbt build and calls
-``glucolake.metrics.summarize``, the implementation tested against iglu 4.3.0 to 1e-9.
-Windows end at each source's newest reading and reach back a whole number of days.
+``glucolake.metrics.summarize_windows``, the implementation tested against iglu 4.3.0 to 1e-9.
 
 An incremental build recomputes the sources whose readings it rebuilt (those in
 ``int_glucose_enriched``) over their whole history, and keeps the other sources' rows.
 """
 
+import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from glucolake.metrics import SUMMARY_KEYS, summarize
+from glucolake.metrics import SUMMARY_KEYS, summarize_windows
 
-WINDOWS = {"14d": 14, "30d": 30, "90d": 90, "all": None}
-DAY_MS = 86_400_000
 # Sources computed at once, and read ahead of the one being collected (memory: a few sources).
-THREADS = 2
+PROCESSES = 2
 READ_AHEAD = 4
 SCHEMA = pa.schema(
     [("source_id", pa.string()), ("window", pa.string())]
     + [(k, pa.int64() if k == "n_readings" else pa.float64()) for k in SUMMARY_KEYS]
 )
+Windows = dict[str, dict[str, Any]]
 
 
 def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model contract
@@ -51,8 +50,7 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
             .order("source_id, date_ms")
             .arrow()
         )
-        chunks = _whole_sources(readings)
-        tables += _in_threads(lambda chunk: _metrics(chunk, timezones), chunks)
+        tables.append(_table(_in_processes(_sources(readings), timezones)))
     if incremental:
         location = _literal(dbt.config.get("previous_build"))
         query = f"select * from read_parquet({location})"  # noqa: S608 - a quoted path
@@ -62,6 +60,19 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
     return pa.concat_tables([t.select(SCHEMA.names).cast(SCHEMA) for t in tables]).sort_by(
         [("source_id", "ascending"), ("window", "ascending")]
     )
+
+
+def _sources(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """``(source_id, epoch_ms, glucose)`` of each source, from readings ordered by source."""
+    for table in _whole_sources(batches):
+        encoded = table["source_id"].combine_chunks().dictionary_encode()
+        codes = encoded.indices.to_numpy()
+        epoch_ms = table["date_ms"].to_numpy()
+        glucose = table["glucose_mg_dl"].to_numpy()
+        # Readings are ordered by source: each source is one contiguous slice.
+        starts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist()]
+        for start, end in zip(starts, [*starts[1:], len(codes)], strict=True):
+            yield str(encoded.dictionary[codes[start]]), epoch_ms[start:end], glucose[start:end]
 
 
 def _whole_sources(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Table]:
@@ -86,42 +97,33 @@ def _whole_sources(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(pending)
 
 
-def _in_threads(work: Callable[[pa.Table], pa.Table], chunks: Iterable[pa.Table]) -> list[pa.Table]:
-    """``work`` on every chunk, ``THREADS`` at a time, in order, ``READ_AHEAD`` chunks at most.
+def _in_processes(
+    sources: Iterable[tuple[str, np.ndarray, np.ndarray]], timezones: dict[str, str]
+) -> list[tuple[str, Windows]]:
+    """Each source's windows, computed ``PROCESSES`` at a time, ``READ_AHEAD`` sources at most.
 
-    numpy releases the GIL in most of the metrics' array work: two threads took a cohort's
-    year 25 % less time than one. Reading ahead is bounded, so memory stays about four
-    sources' readings.
+    The metrics are numpy with Python loops between (MAGE's excursion scan) that hold the GIL:
+    two threads took a cohort's year 25 % less time than one, two processes about half. The
+    workers are spawned, not forked: this process runs DuckDB's and dbt's threads.
     """
-    results: list[pa.Table] = []
-    pending: deque[Future[pa.Table]] = deque()
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        for chunk in chunks:
-            pending.append(pool.submit(work, chunk))
+    results: list[tuple[str, Windows]] = []
+    pending: deque[tuple[str, Future[Windows]]] = deque()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=PROCESSES, mp_context=context) as pool:
+        for source_id, epoch_ms, glucose in sources:
+            work = pool.submit(summarize_windows, epoch_ms, glucose, timezones[source_id])
+            pending.append((source_id, work))
             if len(pending) >= READ_AHEAD:
-                results.append(pending.popleft().result())
-        results.extend(future.result() for future in pending)
+                done_id, done = pending.popleft()
+                results.append((done_id, done.result()))
+        results.extend((done_id, done.result()) for done_id, done in pending)
     return results
 
 
-def _metrics(readings: pa.Table, timezones: dict[str, str]) -> pa.Table:
+def _table(results: list[tuple[str, Windows]]) -> pa.Table:
     columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
-    if readings.num_rows == 0:
-        return pa.table(columns, schema=SCHEMA)
-    encoded = readings["source_id"].combine_chunks().dictionary_encode()
-    codes = encoded.indices.to_numpy()
-    epoch_ms_all = readings["date_ms"].to_numpy()
-    glucose_all = readings["glucose_mg_dl"].to_numpy()
-    # Readings are ordered by source: each source is one contiguous slice.
-    starts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist()]
-    for start, end in zip(starts, [*starts[1:], len(codes)], strict=True):
-        source_id = str(encoded.dictionary[codes[start]])
-        epoch_ms = epoch_ms_all[start:end]
-        glucose = glucose_all[start:end]
-        newest = epoch_ms.max()
-        for window, days in WINDOWS.items():
-            keep = epoch_ms > newest - days * DAY_MS if days else slice(None)
-            metrics = summarize(epoch_ms[keep], glucose[keep], timezones[source_id])
+    for source_id, windows in results:
+        for window, metrics in windows.items():
             columns["source_id"].append(source_id)
             columns["window"].append(window)
             for key in SUMMARY_KEYS:

@@ -5,7 +5,8 @@ package iglu.* PLoS One 2021;16(4):e0248560, doi:10.1371/journal.pone.0248560. T
 and iglu's exact computations are summarised in ``METRICS.md`` (shared data folder).
 
 Every function works on the readings of **one** source. :func:`summarize` computes a whole
-``mart_glucose_summary`` row; the others are the building blocks:
+``mart_glucose_summary`` row, :func:`summarize_windows` one per window; the others are the
+building blocks:
 
 * raw readings (``glucose`` array): :func:`mean_glucose`, :func:`sd_glucose`,
   :func:`cv_glucose`, :func:`gmi`, :func:`j_index`, :func:`quantiles_type7`,
@@ -46,9 +47,11 @@ from glucolake.metrics.readings import Readings, prepare_readings
 from glucolake.metrics.risk import adrr, bg_risk_transform, hbgi, lbgi
 from glucolake.metrics.summary import SUMMARY_KEYS, summarize
 from glucolake.metrics.variability import conga, modd
+from glucolake.metrics.windows import WINDOWS, summarize_windows
 
 __all__ = [
     "SUMMARY_KEYS",
+    "WINDOWS",
     "DayByDayGrid",
     "MageDirection",
     "MageSegment",
@@ -81,5 +84,6 @@ __all__ = [
     "quantiles_type7",
     "sd_glucose",
     "summarize",
+    "summarize_windows",
     "utc_offsets_ms",
 ]
