@@ -103,9 +103,9 @@
         (a source's partitions stay in one batch); none when the model has no `write_batches`.
 
         A partitioned COPY keeps a writer open for every partition it meets until it ends,
-        since each partition must stay one file: a cohort's year is 1,300 source-months. Written
-        at once, the fact of 100 sources × 1 year peaked at 1.5 GB of RSS and took 35 s; in
-        batches of a million rows, 0.9 GB and 24 s. -#}
+        since each partition must stay one file: a cohort's year is 1,300 source-months, and
+        memory grows with the partitions one COPY holds open (the fact's numbers are in
+        models/curated/fact_glucose_readings.sql). -#}
     {%- if not batching -%}
         {{- return(none) -}}
     {%- endif -%}
