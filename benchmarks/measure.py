@@ -6,9 +6,14 @@ import os
 import platform
 import statistics
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+# How often the memory of a command's whole process tree is summed.
+_SAMPLE_SECONDS = 0.05
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 @dataclass(frozen=True)
@@ -17,8 +22,17 @@ class Measurement:
 
     seconds: float
     peak_rss_mb: float
+    """The kernel's peak of the largest single process (the child or one of its descendants)."""
     returncode: int
     stderr: str
+    peak_tree_mb: float = 0.0
+    """The largest sum over the child and every descendant alive at once (sampled every 50 ms):
+    what a pod's memory limit sees when a step runs worker processes."""
+
+    @property
+    def peak_mb(self) -> float:
+        """The higher of the two peaks (sampling can miss a short one)."""
+        return max(self.peak_rss_mb, self.peak_tree_mb)
 
 
 def run_measured(args: list[str], *, env: dict[str, str], cwd: Path | None = None) -> Measurement:
@@ -28,13 +42,59 @@ def run_measured(args: list[str], *, env: dict[str, str], cwd: Path | None = Non
     with stderr_path.open("w") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        sampler = _TreeSampler(process.pid)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
+        sampler.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     text = stderr_path.read_text()
     stderr_path.unlink()
     # ru_maxrss is in KiB on Linux.
-    return Measurement(elapsed, usage.ru_maxrss / 1024, process.returncode, text)
+    return Measurement(
+        elapsed, usage.ru_maxrss / 1024, process.returncode, text, sampler.peak_kb / 1024
+    )
+
+
+class _TreeSampler(threading.Thread):
+    """Keeps the peak of the summed RSS of a process and its descendants while it runs."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_kb = 0
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(_SAMPLE_SECONDS):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.root))
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
+
+
+def _tree_rss_kb(root: int) -> int:
+    """RSS of ``root`` and its descendants now, in KiB, from /proc (0 once it has exited)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The command may hold spaces and parentheses: the parent pid follows the last ')'.
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_KB
+        except (OSError, IndexError, ValueError):
+            continue
+        pending.extend(children.get(pid, []))
+    return total
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ _DERIVED = (
 
 @dataclass(frozen=True)
 class StepNumbers:
-    """Wall seconds and peak RSS (MB) of one step, over repeated runs."""
+    """Wall seconds and peak RSS (MB, all its processes together) of one step, over runs."""
 
     seconds: Summary
     peak_mb: Summary
@@ -139,7 +139,7 @@ def _summaries(measured: dict[str, list[Measurement]]) -> dict[str, StepNumbers]
     return {
         name: StepNumbers(
             seconds=summarise([m.seconds for m in runs]),
-            peak_mb=summarise([m.peak_rss_mb for m in runs]),
+            peak_mb=summarise([m.peak_mb for m in runs]),
         )
         for name, runs in measured.items()
     }
@@ -163,7 +163,7 @@ def markdown(year: ScaleNumbers, week: ScaleNumbers) -> str:
             f"| {year.build_seconds:.1f} | {year.build_seconds / 120:.2f} |"
         ),
         (
-            f"| full build, peak RSS of one step, MB | ≤ 2048 "
+            f"| full build, peak RSS of one step (its processes together), MB | ≤ 2048 "
             f"| {year.peak_mb(year.build):.0f} | {year.peak_mb(year.build) / 2048:.2f} |"
         ),
         (
@@ -175,7 +175,7 @@ def markdown(year: ScaleNumbers, week: ScaleNumbers) -> str:
             f"| {refresh_ratio:.2f} | {refresh_ratio / 1.5:.2f} |"
         ),
         (
-            f"| refresh, peak RSS of one step, MB | ≤ 2048 "
+            f"| refresh, peak RSS of one step (its processes together), MB | ≤ 2048 "
             f"| {year.peak_mb(year.refresh):.0f} | {year.peak_mb(year.refresh) / 2048:.2f} |"
         ),
         "",
