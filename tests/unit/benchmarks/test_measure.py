@@ -17,7 +17,8 @@ subprocess.run([sys.executable, "-c", child], check=True)
 def test_peak_of_a_step_counts_its_processes_together():
     measured = run_measured([sys.executable, "-c", _TWO_PROCESSES], env=dict(os.environ))
     assert measured.returncode == 0, measured.stderr
-    # The kernel's peak is that of the larger process; the tree's is both at once.
-    assert 120 <= measured.peak_rss_mb < 170
+    # The kernel's peak is that of one process (the child, or pytest itself in the moment it
+    # forked); the tree's is both processes at once.
+    assert measured.peak_rss_mb >= 120
     assert measured.peak_tree_mb >= 180
-    assert measured.peak_mb == measured.peak_tree_mb
+    assert measured.peak_mb == max(measured.peak_rss_mb, measured.peak_tree_mb)
