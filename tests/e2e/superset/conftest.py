@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import psycopg
 import pytest
 import requests
 from tests.helpers import run_pipeline
+from tests.postgres_server import free_port
 
 from glucolake.dashboards import load_bundle
 
@@ -29,12 +29,6 @@ SUPERSET_BIN = ROOT / ".venv-superset" / "bin"
 BUNDLE = ROOT / "superset"
 ADMIN = "admin"
 READER = "glucolake_superset"  # the login role the bundle names by default
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="package")
@@ -118,7 +112,7 @@ def superset(superset_home, warehouse):
     bootstrap = superset_home["bootstrap"]
     assert bootstrap.wait(timeout=600) == 0, (home / "bootstrap.log").read_text()[-3000:]
     bootstrapped = time.monotonic() - superset_home["t0"]
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (home / "gunicorn.log").open("w")
     server = subprocess.Popen(
