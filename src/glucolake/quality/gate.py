@@ -177,7 +177,7 @@ class _Validator:
         *,
         data_docs: Path | None,
     ) -> None:
-        import great_expectations as gx  # noqa: PLC0415 - a 7-second import; only the gate pays it
+        import great_expectations as gx  # noqa: PLC0415 - a 2-second import; only the gate pays it
 
         # GX reports progress with tqdm bars and chatty INFO logs; the gate has its own report.
         logging.getLogger("great_expectations").setLevel(logging.WARNING)

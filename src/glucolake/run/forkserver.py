@@ -1,8 +1,9 @@
 """Start each ``glucolake …`` task of ``glucolake run`` as a fork of a process that imported dbt.
 
 Why: every task of the DAG runs as a fresh process, as it does in a pod, and a fresh Python
-process imports its libraries again: about 3 s of dbt for each of the three dbt steps, and half
-a second of glucolake's CLI for every step, on a run that should take seconds. ``glucolake run``
+process imports its libraries again: about 3 s of dbt for each of the three dbt steps, 2.5 s of
+Great Expectations for the gate, and half a second of glucolake's CLI, pyarrow and pandas for
+every step, on a run that should take seconds. ``glucolake run``
 therefore starts one fork server beside the DAG. The server imports those modules once; for
 each task it forks a child that runs the task's command, as ``python -m glucolake …`` would.
 
@@ -14,10 +15,12 @@ every task whenever the server cannot take it (see ``ForkServer.run``).
 Why it is safe, point by point:
 
 - Threads. ``fork()`` copies only the calling thread; a lock another thread held stays locked in
-  the child forever. The server imports only modules that start no thread (``PRELOAD``; numpy,
-  pyarrow and DuckDB start native threads when imported, so the tasks import those themselves),
-  checks ``/proc/self/task`` after every import and before every fork, and refuses to fork
-  when it finds a second thread; the runner then starts the task as a plain subprocess.
+  the child forever. The server imports only modules that start no thread (``PRELOAD``; DuckDB
+  starts one when imported, so the tasks import it themselves), checks ``/proc/self/task``
+  after every import and before every fork, and refuses to fork when it finds a second thread;
+  the runner then starts the task as a plain subprocess. numpy's OpenBLAS and pyarrow's jemalloc
+  would each start a thread too, unless their settings say otherwise when the library loads
+  (``_ONE_THREAD_WHILE_LOADING``); the server sets those only while it imports a module.
 - State. The server opens no database and no file but its own socket and wake-up pipe,
   configures no logging and runs no glucolake code: a child's interpreter is that of a fresh
   process that imported the same modules. Python reseeds ``random`` in a forked child; dbt makes
@@ -78,7 +81,28 @@ PRELOAD = (
     "dbt.task.build",
     "openlineage.client",
     "openlineage.common.provider.dbt.local",
+    # What ingest, the gate and the metrics import (with _ONE_THREAD_WHILE_LOADING), then Great
+    # Expectations (the gate) in parts: alone, its import is 2 s during which no task starts.
+    "numpy",
+    "pyarrow.parquet",
+    "pyarrow.dataset",
+    "requests",
+    "pandas",
+    "scipy.stats",
+    "altair",
+    "great_expectations.expectations",
+    "great_expectations.datasource.fluent",
+    "great_expectations",
 )
+# Native libraries read these once, when they load: without them numpy's OpenBLAS starts worker
+# threads and pyarrow's jemalloc a purging thread. The server sets them only around an import,
+# so a task's environment is still the runner's; a forked task's numpy then does its (little)
+# linear algebra on one thread, and its pyarrow returns freed memory on allocation rather than
+# from a background thread. A value the runner set itself is kept (and then decides).
+_ONE_THREAD_WHILE_LOADING = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
+}
 
 _MAX_REQUEST = 1 << 16
 _ENTRY = "import glucolake.run.forkserver as f; f.main()"
@@ -366,10 +390,15 @@ def _serve(control_fd: int, modules: list[str]) -> dict[str, Any] | None:
 
 
 def _preload(module: str) -> None:
+    added = {k: v for k, v in _ONE_THREAD_WHILE_LOADING.items() if k not in os.environ}
+    os.environ.update(added)
     try:
         importlib.import_module(module)
     except Exception as exc:  # noqa: BLE001 - a task imports what it needs itself
         sys.stderr.write(f"fork server: cannot preload {module}: {exc}\n")
+    finally:
+        for key in added:
+            del os.environ[key]
     if _threads() != 1:
         sys.stderr.write(
             f"fork server: importing {module} started a thread; "
