@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+
+from glucolake.lake.compaction import MAX_DAY_FILES
 
 from .conftest import log_events, raw_documents, run_cli, sources_file
 
@@ -57,6 +60,27 @@ def test_later_run_collects_new_readings_and_late_uploads(simulator, tmp_path):
     assert len(stored) == len(set(stored))
     # Everything the later site serves is in the lake (the earlier days included).
     assert len(stored) >= later.truth(sid)["entries"]["documents"]
+
+
+def test_a_day_of_15_minute_refreshes_keeps_its_partition_to_a_few_files(simulator, tmp_path):
+    sim = simulator(sources=1, days=2, seed=5)
+    (sid,) = sim.source_ids
+    path = sources_file(tmp_path, sim, [sid])
+    assert run_cli("ingest", "--sources", str(path), home=tmp_path).returncode == 0
+    today = tmp_path / "lake/raw/nightscout/entries" / f"source={sid}" / "date=2026-11-01"
+    compacted = []
+    # Twice the bound: some quarters of an hour bring no reading (the simulated sensor's gaps).
+    for refresh in range(1, 2 * MAX_DAY_FILES + 3):
+        sim.stop()
+        now = datetime(2026, 11, 1, 12, tzinfo=UTC) + timedelta(minutes=15 * refresh)
+        sim = simulator(sources=1, days=2, seed=5, now=now.isoformat(), port=sim.port)
+        result = run_cli("ingest", "--sources", str(path), home=tmp_path)
+        assert result.returncode == 0, result.stderr
+        compacted += [e for e in log_events(result.stderr) if e["event"] == "days_compacted"]
+        assert len(list(today.glob("*.parquet"))) <= MAX_DAY_FILES
+    assert {e["collection"] for e in compacted} >= {"entries", "devicestatus"}
+    # Nothing lost and nothing stored twice on the way.
+    assert_lake_holds_exactly_what_was_served(tmp_path / "lake", sim, [sid])
 
 
 def test_quirky_faulty_sites_lose_nothing_and_store_nothing_twice(simulator, tmp_path):

@@ -11,7 +11,11 @@ from glucolake.ingest.state import Watermark, read_watermark, write_watermark
 from glucolake.ingest.timezone import resolve_timezone
 from glucolake.ingest.walk import COLLECTION_SPECS, CollectionSpec, parse_time_ms, walk
 from glucolake.lake.changes import ChangeRecord, record_change
-from glucolake.lake.compaction import compact_closed_months
+from glucolake.lake.compaction import (
+    CompactionStats,
+    compact_closed_months,
+    compact_crowded_days,
+)
 from glucolake.lake.raw import RawPartitionWriter, WriteStats
 from glucolake.logs import fields, get_logger
 from glucolake.nightscout.errors import AuthError, FetchError, NightscoutError
@@ -201,6 +205,13 @@ def _ingest_collection(
         # What was fetched is kept, even when the walk failed half-way; only the watermark
         # waits for a complete walk.
         stats = writer.close()
+    # Each refresh adds a file to the day it fetched: keep a day's partition to a few files.
+    _log_compaction(
+        "days_compacted",
+        source_id,
+        spec.name,
+        compact_crowded_days(lake, spec.name, source_id, stats.days, batch_id=batch_id),
+    )
     if not options.explicit_window and newest is not None:
         write_watermark(
             lake,
@@ -216,18 +227,7 @@ def _ingest_collection(
             newest_day=datetime.fromtimestamp(newest / 1000, UTC).date(),
             batch_id=batch_id,
         )
-        if compacted.months:
-            log.info(
-                "months_compacted",
-                extra=fields(
-                    source=source_id,
-                    collection=spec.name,
-                    months=compacted.months,
-                    files_merged=compacted.files_merged,
-                    documents=compacted.documents,
-                    bytes=compacted.bytes_written,
-                ),
-            )
+        _log_compaction("months_compacted", source_id, spec.name, compacted)
     log.info(
         "collection_ingested",
         extra=fields(
@@ -240,6 +240,22 @@ def _ingest_collection(
         ),
     )
     return fetched, stats
+
+
+def _log_compaction(event: str, source_id: str, collection: str, stats: CompactionStats) -> None:
+    if stats.files_merged:
+        log.info(
+            event,
+            extra=fields(
+                source=source_id,
+                collection=collection,
+                months=stats.months,
+                days=stats.days,
+                files_merged=stats.files_merged,
+                documents=stats.documents,
+                bytes=stats.bytes_written,
+            ),
+        )
 
 
 def _day(epoch_ms: float) -> str:

@@ -14,6 +14,11 @@ deduplicates on identity, and the next compaction of that month merges the copie
 Late documents of a compacted month (a backfill, an uploader catching up) land in a day
 partition as usual; the writer checks the month file first, so nothing is stored twice, and the
 next compaction folds the new day into the month.
+
+The month stays open for a week after it ends, and a 15-minute refresh writes a file into the
+day it fetched every time: 96 files a day per source and collection, which the writer reads
+back before each write and staging reads on every build. So a day partition that holds more
+than ``MAX_DAY_FILES`` files is merged into one file in place, by the same rules.
 """
 
 from __future__ import annotations
@@ -34,23 +39,35 @@ from glucolake.lake.raw_encoding import (
     encode_documents,
     to_parquet_bytes,
 )
-from glucolake.lake.raw_layout import DAY_PREFIX, month_dir, month_of_partition, source_dir
+from glucolake.lake.raw_layout import (
+    DAY_PREFIX,
+    day_dir,
+    month_dir,
+    month_of_partition,
+    source_dir,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
 
     from glucolake.lake.storage import Lake
 
 __all__ = [
     "CLOSE_AFTER_DAYS",
+    "MAX_DAY_FILES",
     "CompactionStats",
     "compact_closed_months",
+    "compact_crowded_days",
     "sort_key",
 ]
 
 # A month is closed once the source's newest document is this many days past the month's end.
 # Refreshes re-read hours (the ingest overlap), not days, so they never write into a closed month.
 CLOSE_AFTER_DAYS = 7
+# A day partition holding more files than this is merged into one: at most 8 small files are read
+# per day, and each 15-minute refresh rewrites, on average, an eighth of a day's documents.
+MAX_DAY_FILES = 8
 
 
 @dataclass
@@ -58,9 +75,16 @@ class CompactionStats:
     """What one compaction did."""
 
     months: int = 0
+    days: int = 0
     files_merged: int = 0
     documents: int = 0
     bytes_written: int = 0
+
+    def add(self, merged: list[str], documents: int, bytes_written: int) -> None:
+        """Count one merge of the ``merged`` files."""
+        self.files_merged += len(merged)
+        self.documents += documents
+        self.bytes_written += bytes_written
 
 
 def compact_closed_months(
@@ -74,27 +98,51 @@ def compact_closed_months(
         days = [p for p in partitions if p.startswith(f"{DAY_PREFIX}{month}-")]
         merged = [f for day in days for f in lake.list_files(f"{folder}/{day}")]
         merged += lake.list_files(month_dir(collection, source_id, month))
-        target = _fresh_name(month_dir(collection, source_id, month), batch_id, merged)
-        tables = [lake.read_parquet(path) for path in merged]
-        table = _concatenated(tables)
-        if table is None:
-            documents = _distinct_documents(tables)
-            table = encode_documents(
-                [(document, text, fetched) for document, text, fetched, _ in documents],
-                source_id=source_id,
-                batch_id=[batch for _, _, _, batch in documents],
-            )
-        data = to_parquet_bytes(table)
-        lake.put_atomic(target, data)
-        for path in merged:
-            lake.delete(path)
+        target = month_dir(collection, source_id, month)
+        stats.add(merged, *_merge(lake, merged, target, source_id=source_id, batch_id=batch_id))
         for day in days:
             lake.remove_empty_dir(f"{folder}/{day}")
         stats.months += 1
-        stats.files_merged += len(merged)
-        stats.documents += table.num_rows
-        stats.bytes_written += len(data)
     return stats
+
+
+def compact_crowded_days(
+    lake: Lake, collection: str, source_id: str, days: Iterable[str], *, batch_id: str
+) -> CompactionStats:
+    """Merge each of ``days`` whose partition holds more than MAX_DAY_FILES files into one."""
+    stats = CompactionStats()
+    for day in sorted(set(days)):
+        folder = day_dir(collection, source_id, day)
+        files = lake.list_files(folder)
+        if len(files) > MAX_DAY_FILES:
+            stats.add(files, *_merge(lake, files, folder, source_id=source_id, batch_id=batch_id))
+            stats.days += 1
+    return stats
+
+
+def _merge(
+    lake: Lake, merged: list[str], folder: str, *, source_id: str, batch_id: str
+) -> tuple[int, int]:
+    """Write the documents of the ``merged`` files as one new file in ``folder``, then delete them.
+
+    The new file is whole before the first delete: a kill in between leaves copies, never a gap.
+    Returns the documents and bytes written.
+    """
+    target = _fresh_name(folder, batch_id, merged)
+    tables = [lake.read_parquet(path) for path in merged]
+    table = _concatenated(tables)
+    if table is None:
+        documents = _distinct_documents(tables)
+        table = encode_documents(
+            [(document, text, fetched) for document, text, fetched, _ in documents],
+            source_id=source_id,
+            batch_id=[batch for _, _, _, batch in documents],
+        )
+    data = to_parquet_bytes(table)
+    lake.put_atomic(target, data)
+    for path in merged:
+        lake.delete(path)
+    return table.num_rows, len(data)
 
 
 def sort_key(document: dict[str, Any], text: str) -> tuple[float, str, str]:

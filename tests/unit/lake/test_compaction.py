@@ -169,3 +169,47 @@ def test_files_that_type_a_field_differently_are_merged_by_the_encoding_rule(tmp
     assert table.schema.field("sgv").type == "string"
     assert sorted(table.column("sgv").to_pylist())[:2] == ["100", "100"]  # JSON text of ints
     assert table.column("_gl_encoding").to_pylist() == [2] * 288 * 31
+
+
+def refreshes_of_one_day(lake, count):
+    """``count`` 15-minute refreshes of 2025-10-01, each writing its three new readings."""
+    docs = entries(3 * count)
+    for n in range(count):
+        stats = write(lake, docs[3 * n : 3 * n + 3], f"b{n:03d}", fetched=FETCHED)
+        assert stats.files_written == 1
+    return docs
+
+
+DAY = f"{FOLDER}/date=2025-10-01"
+
+
+def test_a_crowded_day_becomes_one_file_holding_every_document_as_fetched(tmp_path):
+    lake = lake_at(tmp_path)
+    refreshes_of_one_day(lake, compaction.MAX_DAY_FILES + 1)
+    before = stored_rows(lake)
+
+    stats = compaction.compact_crowded_days(lake, "entries", "alice", ["2025-10-01"], batch_id="b9")
+
+    assert (stats.days, stats.files_merged, stats.documents) == (1, 9, 27)
+    assert lake.list_files(DAY) == [f"{DAY}/b9-0000.parquet"]
+    assert stored_rows(lake) == before  # byte for byte, each with its own batch
+
+
+def test_a_day_of_a_few_files_is_left_alone(tmp_path):
+    lake = lake_at(tmp_path)
+    refreshes_of_one_day(lake, compaction.MAX_DAY_FILES)
+
+    stats = compaction.compact_crowded_days(lake, "entries", "alice", ["2025-10-01"], batch_id="b9")
+
+    assert stats.days == 0
+    assert len(lake.list_files(DAY)) == compaction.MAX_DAY_FILES
+
+
+def test_a_compacted_day_still_stores_nothing_twice(tmp_path):
+    lake = lake_at(tmp_path)
+    docs = refreshes_of_one_day(lake, compaction.MAX_DAY_FILES + 1)
+    compaction.compact_crowded_days(lake, "entries", "alice", ["2025-10-01"], batch_id="b9")
+
+    again = write(lake, docs, "b10")  # the next refresh's overlap fetches them all again
+
+    assert (again.documents_already_stored, again.documents_written) == (27, 0)
