@@ -87,7 +87,7 @@ lock: $(UV) ## Re-resolve uv.lock after editing pyproject.toml.
 lint: venv ## Run ruff (lint and format check) and mypy (strict).
 	$(RUN) ruff check src tests benchmarks workflows dbt
 	$(RUN) ruff format --check src tests benchmarks workflows dbt
-	$(RUN) mypy src
+	$(RUN) mypy src benchmarks
 
 .PHONY: fmt
 fmt: venv ## Format the code and apply safe ruff fixes.

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.measure import Summary, run_measured, summarise
 
@@ -85,7 +85,7 @@ def simulator(
         log.close()
 
 
-def _ingest(cohort: Path, home: Path) -> tuple[float, float, list[dict]]:
+def _ingest(cohort: Path, home: Path) -> tuple[float, float, list[dict[str, Any]]]:
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
     result = run_measured(
         [sys.executable, "-m", "glucolake", "ingest", "--sources", str(cohort), "--json-logs"],

@@ -25,12 +25,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.quick:
-        with tempfile.TemporaryDirectory(prefix="glucolake-bench-scale-") as cache:
+        with tempfile.TemporaryDirectory(prefix="glucolake-bench-scale-") as temporary:
             year, week = (
-                scale_stage.measure_scale(2, days, cache=Path(cache), runs=1) for days in (14, 7)
+                scale_stage.measure_scale(2, days, cache=Path(temporary), runs=1)
+                for days in (14, 7)
             )
             queries = dashboard_stage.measure_dashboard_queries(
-                Path(cache) / "2x14/home/warehouse.duckdb", repeats=5
+                Path(temporary) / "2x14/home/warehouse.duckdb", repeats=5
             )
         sections = [
             scale_stage.markdown(year, week),

@@ -20,8 +20,8 @@ TARGET_SECONDS = 5.0
 class RunNumbers:
     """Wall time of the whole run and the median seconds of each task.
 
-    For a first run into a fresh home, and a second run on that home (dbt's parse and the lake
-    already there).
+    For a first run into a fresh home, a second run on that home (dbt's parse and the lake
+    already there), and a third: every later 15-minute run is like it.
     """
 
     sources: int
@@ -31,6 +31,8 @@ class RunNumbers:
     tasks: dict[str, float]
     again_total: Summary
     again_tasks: dict[str, float]
+    later_total: Summary
+    later_tasks: dict[str, float]
 
 
 @dataclass
@@ -61,9 +63,9 @@ class _Runs:
 def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
     """Run the whole DAG ``runs`` times into fresh homes (a warm install: the venv exists).
 
-    Each home runs twice: the second run finds nothing new to ingest, as most refreshes do.
+    Each home runs three times: the later runs find nothing new to ingest, as most refreshes do.
     """
-    first, again = _Runs(), _Runs()
+    first, again, later = _Runs(), _Runs(), _Runs()
     with tempfile.TemporaryDirectory(prefix="glucolake-bench-run-") as tmp:
         workdir = Path(tmp)
         with simulator(sources, days, workdir) as cohort:
@@ -71,6 +73,7 @@ def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
                 home = workdir / f"run-{run}"
                 first.add(cohort, home)
                 again.add(cohort, home)
+                later.add(cohort, home)
     return RunNumbers(
         sources=sources,
         days=days,
@@ -79,6 +82,8 @@ def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
         tasks=first.medians(),
         again_total=summarise(again.totals),
         again_tasks=again.medians(),
+        later_total=summarise(later.totals),
+        later_tasks=later.medians(),
     )
 
 
@@ -90,10 +95,12 @@ def markdown(numbers: RunNumbers) -> str:
         "",
         "Warm install (the venv exists); every task is its own process, as in a pod, so",
         "framework start-up (dbt, Great Expectations) counts. `glucolake run` forks each task",
-        "from a process that imported the CLI and dbt already. A first run goes into a fresh",
-        "home (dbt parses the project for each target); the second run on that home finds",
-        "nothing new to ingest and reuses the warehouse side's parse, while the lake side",
-        "parses once more (its first incremental build after a full one); later runs reuse both.",
+        "from a process that imported the CLI, dbt, Great Expectations and pyarrow already (a",
+        "task that starts before that process got to a library imports it itself). A first run",
+        "goes into a fresh home (dbt parses the project for each target); the second run on",
+        "that home finds nothing new to ingest and reuses the warehouse side's parse, while the",
+        "lake side parses once more (its first incremental build after a full one); the third",
+        "run reuses both, as every later run does.",
         "",
         "| measure | target | measured | ratio |",
         "|---|---|---|---|",
@@ -105,12 +112,17 @@ def markdown(numbers: RunNumbers) -> str:
             f"| whole DAG, second run, wall s | ≤ {TARGET_SECONDS:.0f} "
             f"| {numbers.again_total} | {numbers.again_total.median / TARGET_SECONDS:.2f} |"
         ),
+        (
+            f"| whole DAG, third run, wall s | ≤ {TARGET_SECONDS:.0f} "
+            f"| {numbers.later_total} | {numbers.later_total.median / TARGET_SECONDS:.2f} |"
+        ),
         f"| whole DAG, peak RSS of one task, MB | – | {numbers.peak_mb} | – |",
         "",
-        "| task | first run, median s | second run, median s |",
-        "|---|---|---|",
+        "| task | first run, median s | second run, median s | third run, median s |",
+        "|---|---|---|---|",
         *[
-            f"| {task} | {seconds:.2f} | {numbers.again_tasks.get(task, float('nan')):.2f} |"
+            f"| {task} | {seconds:.2f} | {numbers.again_tasks.get(task, float('nan')):.2f} "
+            f"| {numbers.later_tasks.get(task, float('nan')):.2f} |"
             for task, seconds in numbers.tasks.items()
         ],
     ]

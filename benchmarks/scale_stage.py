@@ -5,6 +5,10 @@ The raw zone of a large cohort is ingested once over HTTP from `glucolake simula
 warehouse step into that home; each refresh moves the simulated clock on 15 minutes, so ingest
 finds three new readings per source and every step after it works incrementally. The same
 refresh on one week of history tells whether its cost grows with history.
+
+Every step runs as it does in a pod: a fresh process whose home is an emptied scratch folder,
+with the lake and the warehouse elsewhere (the cluster's S3 lake and Postgres). Whatever a step
+keeps for the next must therefore be in the lake, as on the cluster.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ _DERIVED = (
     "lake/curated",
     "lake/quality",
     "lake/state/changes",
-    "dbt",
+    "lake/state/dbt",
 )
 
 
@@ -128,7 +132,17 @@ def _ingest_once(sources: int, days: int, workdir: Path, home: Path) -> Measurem
 
 
 def _step(args: list[str], home: Path) -> Measurement:
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+    """Run one step as a pod does: an empty home, the lake and the warehouse kept in ``home``."""
+    scratch = home.parent / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(scratch),
+        "GLUCOLAKE_HOME": str(scratch),
+        "GLUCOLAKE_LAKE": str(home / "lake"),
+        "GLUCOLAKE_WAREHOUSE": str(home / "warehouse.duckdb"),
+    }
     measured = run_measured([sys.executable, "-m", "glucolake", *args, "--json-logs"], env=env)
     if measured.returncode != 0:
         raise RuntimeError(f"glucolake {' '.join(args)} failed:\n{measured.stderr[-3000:]}")

@@ -12,19 +12,19 @@ vars hold only what stays the same from one build to the next (the lake, every r
 the build is incremental), and what changes with every build (the scope of an incremental build
 and the raw files it reads) goes to a JSON file that the models read when they run
 (``dbt/macros/scope.sql``). dbt keeps one partial-parse file per target folder, and the lake and
-the warehouse share that folder, so each target's file is kept aside between calls.
+the warehouse share that folder, so each target's file is kept aside between calls, in the lake
+(``_partial_parse_kept``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from glucolake.lake.duckdb_access import (
     MEMORY_LIMIT,
@@ -33,12 +33,13 @@ from glucolake.lake.duckdb_access import (
     s3_options,
     spill_directory,
 )
+from glucolake.lake.storage import Lake, LakeError
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
 from glucolake.transform.scope import full_raw_paths
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from glucolake.settings import Secret, Settings
 
@@ -53,9 +54,12 @@ __all__ = [
 ]
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 BUILD_ENV = "GLUCOLAKE_DBT_BUILD"
 """Names the JSON file of a build's ``scope`` and ``raw_paths`` (read by dbt/macros/scope.sql)."""
+PARSE_CACHE = "state/dbt/partial_parse"
+"""Where the lake keeps dbt's last parse of each target and kind of build."""
 
 
 class DbtError(RuntimeError):
@@ -137,6 +141,7 @@ def run_dbt(
         "raw_paths": every_file,
         "incremental": settings_of_build["scope"] is not None,
     }
+    build_kind = "incremental" if dbt_vars["incremental"] else "full"
     args = [
         *([command] if isinstance(command, str) else command),
         "--project-dir",
@@ -162,7 +167,7 @@ def run_dbt(
     ]
     with (
         _build_file(work, settings_of_build) as build_file,
-        _partial_parse_kept(work, name),
+        _partial_parse_kept(settings, work, f"{name}-{build_kind}"),
         dbt_environment({**env, BUILD_ENV: str(build_file)}),
     ):
         result = dbtRunner().invoke(args)
@@ -213,27 +218,39 @@ def _build_file(work: Path, build: Mapping[str, Any]) -> Iterator[Path]:
 
 
 @contextmanager
-def _partial_parse_kept(work: Path, target: str) -> Iterator[None]:
-    """Give dbt this target's last parse, and keep the one it leaves for the next call.
+def _partial_parse_kept(settings: Settings, work: Path, key: str) -> Iterator[None]:
+    """Give dbt the last parse of this target and kind of build; keep the one it leaves.
 
-    dbt reads and writes ``<target-path>/partial_parse.msgpack``, one file for every target,
-    and a file written for another target (or other vars) makes it parse everything again.
-    dbt checks the file itself (dbt version, vars, target, profile, each file's checksum), so a
-    file kept here is never trusted blindly.
+    dbt reads and writes ``<target-path>/partial_parse.msgpack``, one file for every target, and
+    a file written for another target (or other vars: a full build's) makes it parse everything
+    again, 2 s per dbt step. The files are kept in the lake rather than the home: on the cluster
+    each step runs in a pod whose home is an empty scratch folder, so every dbt step of every
+    refresh parsed the whole project. dbt checks the file itself (dbt version, vars, target,
+    profile, each file's checksum), so a kept file is never trusted blindly, and a lake that
+    cannot keep one only costs a parse: the build goes on.
     """
+    lake = Lake.open(settings.lake, settings.s3)
+    kept = f"{PARSE_CACHE}/{key}.msgpack"
     current = work / "target" / "partial_parse.msgpack"
-    kept = work / "partial_parse" / f"{target}.msgpack"
-    if kept.exists():
+    given = _quietly(lambda: lake.get(kept))
+    if given is not None:
         current.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(kept, current)
+        current.write_bytes(given)
     try:
         yield
     finally:
-        if current.exists():
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            copy = kept.with_suffix(".tmp")
-            shutil.copyfile(current, copy)
-            copy.replace(kept)
+        left = current.read_bytes() if current.exists() else None
+        if left is not None and left != given:
+            _quietly(lambda: lake.put_atomic(kept, left))
+
+
+def _quietly(action: Callable[[], T]) -> T | None:
+    """``action()``, or None with a warning when the lake fails it (the parse cache is optional)."""
+    try:
+        return action()
+    except LakeError as exc:
+        log.warning("dbt_parse_cache_unavailable", extra=fields(reason=str(exc)))
+        return None
 
 
 @contextmanager
