@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -23,6 +24,12 @@ MARTS = (
     "mart_glucose_daily_profiles",
     "mart_glucose_hourly_trend",
 )
+
+
+def home_environment(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``glucolake`` command run as a user would, with its home in ``home``
+    (and nothing else of the test's environment but PATH), plus ``extra`` variables."""
+    return {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home), **extra}
 
 
 def glucolake(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:

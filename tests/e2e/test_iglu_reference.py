@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import duckdb
 import psycopg
 import pytest
 import yaml
+from tests.helpers import home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer
 
@@ -67,7 +67,7 @@ def run_pipeline(tmp_path: Path, warehouse: str | None) -> None:
                 }
             )
         )
-        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GLUCOLAKE_HOME": str(tmp_path)}
+        env = home_environment(tmp_path)
         if warehouse:
             env["GLUCOLAKE_WAREHOUSE"] = warehouse
         glucolake("ingest", "--sources", str(cohort), env=env)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 
 import duckdb
 import pytest
 import yaml
-from tests.helpers import MARTS, assert_same, glucolake, run_pipeline, warehouse_tables
+from tests.helpers import (
+    MARTS,
+    assert_same,
+    glucolake,
+    home_environment,
+    run_pipeline,
+    warehouse_tables,
+)
 
 from glucolake.settings import Settings
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
@@ -30,11 +36,7 @@ CURATED = ("fact_glucose_readings", "fact_treatments", "dim_glucose_date", "gluc
 def run_at(moment, home, **env):
     now, days = moment
     home.mkdir(exist_ok=True)
-    run_pipeline(home, environment(home) | env, sources=2, days=days, seed=11, now=now)
-
-
-def environment(home):
-    return {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+    run_pipeline(home, home_environment(home) | env, sources=2, days=days, seed=11, now=now)
 
 
 def transform_scopes(home):
@@ -114,7 +116,7 @@ def test_a_build_unlike_its_parse_writes_nothing(tmp_path, parsed_incremental, s
 
     home = tmp_path / "home"
     run_at(FIRST_RUN, home)
-    settings = Settings.load(environment(home), require_sources=False)
+    settings = Settings.load(home_environment(home), require_sources=False)
     fact = home / "lake" / "curated" / "fact_glucose_readings"
     before = {p: p.stat().st_mtime_ns for p in fact.rglob("*.parquet")}
     assert before
@@ -144,7 +146,7 @@ def test_a_build_unlike_its_parse_writes_nothing(tmp_path, parsed_incremental, s
 
 
 def test_a_new_time_zone_rebuilds_every_day_of_its_source(tmp_path):
-    env = environment(tmp_path)
+    env = home_environment(tmp_path)
     cohort = tmp_path / "sources.yaml"
     # History starts at 00:04 UTC on June 1st: May 31st in New York, June 1st in Tokyo, so the
     # new zone also empties a local month the old one filled.
@@ -170,7 +172,7 @@ def test_a_refresh_tests_whole_the_partitions_it_rewrote(tmp_path):
     macros/where_subquery.sql), but all of their rows: a duplicate among the rows it kept from
     the previous build still fails it."""
     home = tmp_path / "home"
-    env = environment(home)
+    env = home_environment(home)
     run_at(FIRST_RUN, home)
     fact = home / "lake/curated/fact_glucose_readings"
     partition = fact / "source_id=patient-001" / "local_month=2026-06"

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import psycopg
 import pytest
-from tests.helpers import run_pipeline
+from tests.helpers import home_environment, run_pipeline
 
 pytestmark = pytest.mark.slow
 
 
 def test_dashboard_role_reads_marts_only(tmp_path, postgres_database):
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "GLUCOLAKE_HOME": str(tmp_path),
-        "GLUCOLAKE_WAREHOUSE": postgres_database,
-    }
+    env = home_environment(tmp_path, GLUCOLAKE_WAREHOUSE=postgres_database)
     run_pipeline(tmp_path, env, sources=1, days=2, seed=2)
 
     # What the chart does for Superset: a login role in the dashboards' group.

@@ -11,7 +11,6 @@ answers the graph around a node as Marquez does (nodes with inEdges and outEdges
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +21,7 @@ import jsonschema
 import pytest
 import requests
 from referencing import Registry, Resource
-from tests.helpers import run_pipeline
+from tests.helpers import home_environment, run_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -137,12 +136,7 @@ def test_the_receiver_refuses_what_marquez_refuses(marquez):
 
 def test_a_pipeline_run_reads_back_as_one_graph_from_marquez(marquez, tmp_path):
     server, url = marquez
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "GLUCOLAKE_HOME": str(tmp_path),
-        "OPENLINEAGE_URL": url,
-    }
+    env = home_environment(tmp_path, OPENLINEAGE_URL=url)
     run_pipeline(tmp_path, env, sources=1, days=3, seed=5)
     assert not (tmp_path / "lineage.jsonl").exists(), "with OPENLINEAGE_URL, events go over HTTP"
     assert len(server.events) > 20

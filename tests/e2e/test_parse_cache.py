@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
-from tests.helpers import glucolake
+from tests.helpers import glucolake, home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 from glucolake.transform.dbt import PARSE_CACHE
@@ -18,13 +17,11 @@ WHOLE_PARSE = "Unable to do partial parsing"
 
 def test_a_step_in_an_emptied_home_reuses_the_parse_the_last_step_kept(tmp_path):
     scratch = tmp_path / "scratch"  # what a pod's home is: the same path, empty every time
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(scratch),
-        "GLUCOLAKE_HOME": str(scratch),
-        "GLUCOLAKE_LAKE": str(tmp_path / "lake"),
-        "GLUCOLAKE_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
-    }
+    env = home_environment(
+        scratch,
+        GLUCOLAKE_LAKE=str(tmp_path / "lake"),
+        GLUCOLAKE_WAREHOUSE=str(tmp_path / "warehouse.duckdb"),
+    )
 
     def in_a_new_pod(*args: str) -> str:
         shutil.rmtree(scratch, ignore_errors=True)

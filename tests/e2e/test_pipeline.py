@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -10,6 +9,7 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 import yaml
+from tests.helpers import home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer
 from glucolake.warehouse import CURATED_TABLES
@@ -38,7 +38,7 @@ def home(tmp_path):
 
 @pytest.fixture
 def env(home):
-    return {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+    return home_environment(home)
 
 
 def ingest_cohort(home, env, **config):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 import yaml
+from tests.helpers import home_environment
 
 from glucolake.lake import Lake
 from glucolake.lake.changes import ChangeRecord, record_change
@@ -40,7 +40,7 @@ def glucolake(*args, env, check=True):
 
 @pytest.fixture
 def env(tmp_path):
-    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GLUCOLAKE_HOME": str(tmp_path)}
+    return home_environment(tmp_path)
 
 
 def ingest(tmp_path, env, **config):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from tests.helpers import glucolake
+from tests.helpers import glucolake, home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
@@ -46,7 +45,7 @@ def as_encoding_1(path):
 
 
 def test_old_and_new_raw_files_give_the_same_device_statuses(tmp_path):
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GLUCOLAKE_HOME": str(tmp_path)}
+    env = home_environment(tmp_path)
     with SimulatorServer(SimulatorConfig(sources=2, days=3, seed=5)) as sim:
         cohort = tmp_path / "sources.yaml"
         write_sources_file(sim, cohort)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
 
 import duckdb
 import pytest
+from tests.helpers import home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
@@ -30,7 +30,7 @@ def glucolake_run(*args, env):
 
 @pytest.fixture
 def env(tmp_path):
-    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GLUCOLAKE_HOME": str(tmp_path)}
+    return home_environment(tmp_path)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -12,6 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from tests.helpers import home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer
 
@@ -39,15 +39,9 @@ def sources_file(tmp_path: Path, sim, source_ids, **extra) -> Path:
 
 def run_cli(*args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 300):
     """Run `glucolake` as a user would, in a child process with JSON logs."""
-    full_env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "GLUCOLAKE_HOME": str(home),
-        **(env or {}),
-    }
     return subprocess.run(
         [sys.executable, "-m", "glucolake", *args],
-        env=full_env,
+        env=home_environment(home, **(env or {})),
         capture_output=True,
         text=True,
         timeout=timeout,

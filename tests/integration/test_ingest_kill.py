@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -10,6 +9,7 @@ import sys
 import time
 
 import pytest
+from tests.helpers import home_environment
 
 from .conftest import raw_documents, sources_file
 
@@ -19,7 +19,7 @@ COLLECTIONS = ("entries", "treatments", "devicestatus")
 
 
 def start_ingest(path, home):
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+    env = home_environment(home)
     return subprocess.Popen(
         [sys.executable, "-m", "glucolake", "ingest", "--sources", str(path), "--concurrency", "2"],
         env=env,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 import yaml
+from tests.helpers import home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer
 
@@ -27,7 +27,7 @@ def glucolake(*args, env):
 
 @pytest.fixture
 def env(tmp_path):
-    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GLUCOLAKE_HOME": str(tmp_path)}
+    return home_environment(tmp_path)
 
 
 def errors(result):

@@ -7,7 +7,6 @@ the curated readings and the quarantine must be exactly what the simulator says 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -15,6 +14,7 @@ from datetime import UTC, datetime
 
 import duckdb
 import pytest
+from tests.helpers import home_environment
 
 from glucolake.simulate import FAULT_KINDS, SimulatorConfig, SimulatorServer, write_sources_file
 from glucolake.simulate.quirk_kinds import REGISTRY
@@ -26,7 +26,7 @@ ENTRY_KINDS = [kind.name for kind in REGISTRY if kind.collection == "entries"]
 
 @pytest.fixture
 def env(tmp_path):
-    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GLUCOLAKE_HOME": str(tmp_path)}
+    return home_environment(tmp_path)
 
 
 def lake_counts(tmp_path, sql):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from tests.helpers import assert_same, glucolake, warehouse_tables
+from tests.helpers import assert_same, glucolake, home_environment, warehouse_tables
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
@@ -33,10 +32,7 @@ def test_killed_steps_resume_to_the_same_marts(tmp_path, seed):
         cohort = tmp_path / "sources.yaml"
         write_sources_file(sim, cohort)
         clean, killed = tmp_path / "clean", tmp_path / "killed"
-        envs = {
-            home: {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
-            for home in (clean, killed)
-        }
+        envs = {home: home_environment(home) for home in (clean, killed)}
         glucolake("run", "--sources", str(cohort), env=envs[clean])
         expected = warehouse_tables(clean)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
-from tests.helpers import run_pipeline
+from tests.helpers import home_environment, run_pipeline
 from tests.postgres_server import free_port
 
 from glucolake.dashboards import load_bundle
@@ -81,12 +81,7 @@ def warehouse(superset_home, postgres_url, tmp_path_factory):
         admin.execute(f'create database "{name}"')
     url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
     home = tmp_path_factory.mktemp("pipeline")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "GLUCOLAKE_HOME": str(home),
-        "GLUCOLAKE_WAREHOUSE": url,
-    }
+    env = home_environment(home, GLUCOLAKE_WAREHOUSE=url)
     run_pipeline(home, env, sources=2, days=15, seed=23)
     reader_password = secrets.token_urlsafe(16)
     with psycopg.connect(url, autocommit=True) as admin:
