@@ -82,7 +82,10 @@ class ScaleNumbers:
 
 
 def measure_scale(sources: int, days: int, *, cache: Path, runs: int) -> ScaleNumbers:
-    """Ingest (cached), build ``runs`` times from the raw zone, then refresh ``runs`` times."""
+    """Ingest (cached), build ``runs`` times from the raw zone, then refresh ``runs`` times.
+
+    One more refresh, unmeasured, comes first: see below.
+    """
     workdir = cache / f"{sources}x{days}"
     home = workdir / "home"
     ingest = _ingest_once(sources, days, workdir, home)
@@ -93,16 +96,24 @@ def measure_scale(sources: int, days: int, *, cache: Path, runs: int) -> ScaleNu
         (home / "warehouse.duckdb").unlink(missing_ok=True)
         for name, args in BUILD_STEPS:
             build.setdefault(name, []).append(_step(args, home))
+    # The first refresh after a full build parses the project for incremental builds, once;
+    # every later one, as on the cluster, finds that parse in the lake. It is not measured.
+    _refresh(sources, days, workdir, home)
     refresh: dict[str, list[Measurement]] = {}
     for _ in range(runs):
-        now = _next_refresh_clock(workdir)
-        with simulator(sources, days, workdir, now=now.isoformat(), seed=SCALE_SEED) as cohort:
-            refresh.setdefault("ingest", []).append(
-                _step(["ingest", "--sources", str(cohort)], home)
-            )
-        for name, args in BUILD_STEPS:
-            refresh.setdefault(name, []).append(_step(args, home))
+        for name, measured in _refresh(sources, days, workdir, home).items():
+            refresh.setdefault(name, []).append(measured)
     return ScaleNumbers(sources, days, ingest, _summaries(build), _summaries(refresh))
+
+
+def _refresh(sources: int, days: int, workdir: Path, home: Path) -> dict[str, Measurement]:
+    """One 15-minute refresh: ingest from the simulator 15 minutes on, then every step."""
+    now = _next_refresh_clock(workdir)
+    with simulator(sources, days, workdir, now=now.isoformat(), seed=SCALE_SEED) as cohort:
+        steps = {"ingest": _step(["ingest", "--sources", str(cohort)], home)}
+    for name, args in BUILD_STEPS:
+        steps[name] = _step(args, home)
+    return steps
 
 
 def _next_refresh_clock(workdir: Path) -> datetime:
@@ -169,6 +180,12 @@ def markdown(year: ScaleNumbers, week: ScaleNumbers) -> str:
             f"Raw zone ingested once over HTTP from the simulator: {year.ingest.seconds:.0f} s, "
             f"peak {year.ingest.peak_rss_mb:.0f} MB (not part of the build below)."
         ),
+        "",
+        "Each step runs as in a pod: a fresh process whose home is an emptied folder, the lake",
+        "and the warehouse kept elsewhere. The full build starts from the raw zone alone (dbt",
+        "parses the project); the refreshes measured follow one unmeasured refresh, which",
+        "parses it once for incremental builds, as the cluster's first refresh after a full",
+        "build does.",
         "",
         "| measure | target | measured | ratio |",
         "|---|---|---|---|",
