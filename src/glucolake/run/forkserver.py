@@ -15,12 +15,9 @@ every task whenever the server cannot take it (see ``ForkServer.run``).
 Why it is safe, point by point:
 
 - Threads. ``fork()`` copies only the calling thread; a lock another thread held stays locked in
-  the child forever. The server imports only modules that start no thread (``PRELOAD``; DuckDB
-  starts one when imported, so the tasks import it themselves), checks ``/proc/self/task``
-  after every import and before every fork, and refuses to fork when it finds a second thread;
-  the runner then starts the task as a plain subprocess. numpy's OpenBLAS and pyarrow's jemalloc
-  would each start a thread too, unless their settings say otherwise when the library loads
-  (``_ONE_THREAD_WHILE_LOADING``); the server sets those only while it imports a module.
+  the child forever. The server imports only modules that start no thread (``run.preload``),
+  checks ``/proc/self/task`` after every import and before every fork, and refuses to fork
+  when it finds a second thread; the runner then starts the task as a plain subprocess.
 - State. The server opens no database and no file but its own socket and wake-up pipe,
   configures no logging and runs no glucolake code: a child's interpreter is that of a fresh
   process that imported the same modules. Python reseeds ``random`` in a forked child; dbt makes
@@ -53,67 +50,18 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from glucolake.logs import fields, get_logger
+from glucolake.run.preload import PRELOAD, preload, threads
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from types import FrameType
 
-__all__ = ["PRELOAD", "ForkServer", "main"]
+__all__ = ["ForkServer", "main"]
 
 log = get_logger(__name__)
 
-PRELOAD = (
-    # What every step imports first, then dbt (the three dbt steps), then OpenLineage (every
-    # step's lineage). Ordered so that no single import takes long: the server answers requests
-    # between two imports. None of these starts a thread (tests/unit/run/test_forkserver.py).
-    "glucolake.cli",
-    "glucolake.cli._options",
-    "yaml",
-    "rich.console",
-    "jinja2",
-    "agate",
-    "dbt_common.events.functions",
-    "dbt.adapters.base",
-    "dbt.artifacts.schemas.run",
-    "dbt.contracts.graph.manifest",
-    "dbt.parser.manifest",
-    "dbt.cli.main",
-    "dbt.task.build",
-    "openlineage.client",
-    "openlineage.common.provider.dbt.local",
-    # What ingest, the gate and the metrics import (with _ONE_THREAD_WHILE_LOADING), then Great
-    # Expectations (the gate) in parts: alone, its import is 2 s during which no task starts.
-    "numpy",
-    "pyarrow.parquet",
-    "pyarrow.dataset",
-    "requests",
-    "pandas",
-    "scipy.stats",
-    "altair",
-    "great_expectations.expectations",
-    "great_expectations.datasource.fluent",
-    "great_expectations",
-)
-# Native libraries read these once, when they load: without them numpy's OpenBLAS starts worker
-# threads and pyarrow's jemalloc a purging thread. The server sets them only around an import,
-# so a task's environment is still the runner's; a forked task's numpy then does its (little)
-# linear algebra on one thread, and its pyarrow returns freed memory on allocation rather than
-# from a background thread. A value the runner set itself is kept (and then decides).
-_ONE_THREAD_WHILE_LOADING = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "JE_ARROW_MALLOC_CONF": "background_thread:false",
-}
-
 _MAX_REQUEST = 1 << 16
 _ENTRY = "import glucolake.run.forkserver as f; f.main()"
-
-
-def _threads() -> int:
-    """The process's threads, native ones included (Python's own count misses those)."""
-    try:
-        return sum(1 for _ in Path("/proc/self/task").iterdir())
-    except OSError:  # no procfs: assume the worst
-        return 2
 
 
 class ForkServer:
@@ -314,10 +262,10 @@ class _Server:
                 os.close(fd)
             return None
         stdio, reply = fds[:3], socket.socket(fileno=fds[3])
-        threads = _threads()
-        if threads != 1:
+        count = threads()
+        if count != 1:
             with contextlib.suppress(OSError):
-                reply.sendall(json.dumps({"refused": f"{threads} threads"}).encode() + b"\n")
+                reply.sendall(json.dumps({"refused": f"{count} threads"}).encode() + b"\n")
             reply.close()
             for fd in stdio:
                 os.close(fd)
@@ -369,7 +317,7 @@ def _serve(control_fd: int, modules: list[str]) -> dict[str, Any] | None:
     signal.set_wakeup_fd(server.wake_write)
     pending = list(modules)
     while True:
-        importing = bool(pending) and _threads() == 1
+        importing = bool(pending) and threads() == 1
         readable, _, _ = select.select(
             [server.control, server.wake_read], [], [], 0 if importing else None
         )
@@ -386,21 +334,4 @@ def _serve(control_fd: int, modules: list[str]) -> dict[str, Any] | None:
             if request is not None:
                 return request
         elif importing:
-            _preload(pending.pop(0))
-
-
-def _preload(module: str) -> None:
-    added = {k: v for k, v in _ONE_THREAD_WHILE_LOADING.items() if k not in os.environ}
-    os.environ.update(added)
-    try:
-        importlib.import_module(module)
-    except Exception as exc:  # noqa: BLE001 - a task imports what it needs itself
-        sys.stderr.write(f"fork server: cannot preload {module}: {exc}\n")
-    finally:
-        for key in added:
-            del os.environ[key]
-    if _threads() != 1:
-        sys.stderr.write(
-            f"fork server: importing {module} started a thread; "
-            "tasks run as plain subprocesses from now on\n"
-        )
+            preload(pending.pop(0))

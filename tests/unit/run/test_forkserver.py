@@ -66,12 +66,12 @@ def test_preloaded_modules_start_no_thread():
     unless told otherwise while they load), and must leave the environment as it found it."""
     code = (
         "import os\n"
-        "from glucolake.run import forkserver\n"
+        "from glucolake.run import preload\n"
         "before = dict(os.environ)\n"
-        "for m in forkserver.PRELOAD: forkserver._preload(m)\n"
+        "for m in preload.PRELOAD: preload.preload(m)\n"
         "print(len(os.listdir('/proc/self/task')), dict(os.environ) == before)\n"
     )
-    # The runner's own settings would decide instead (see _ONE_THREAD_WHILE_LOADING).
+    # The runner's own settings would decide instead (see ONE_THREAD_WHILE_LOADING).
     env = {
         k: v
         for k, v in os.environ.items()
