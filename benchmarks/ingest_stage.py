@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.measure import Summary, run_measured, summarise
+from benchmarks.measure import Summary, home_environment, run_measured, summarise
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -86,7 +85,7 @@ def simulator(
 
 
 def _ingest(cohort: Path, home: Path) -> tuple[float, float, list[dict[str, Any]]]:
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+    env = home_environment(home)
     result = run_measured(
         [sys.executable, "-m", "glucolake", "ingest", "--sources", str(cohort), "--json-logs"],
         env=env,

@@ -35,6 +35,11 @@ class Measurement:
         return max(self.peak_rss_mb, self.peak_tree_mb)
 
 
+def home_environment(home: Path, **extra: str) -> dict[str, str]:
+    """A ``glucolake`` command's environment with its home in ``home``, plus ``extra``."""
+    return {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home), **extra}
+
+
 def run_measured(args: list[str], *, env: dict[str, str], cwd: Path | None = None) -> Measurement:
     """Run ``args`` to completion; peak RSS comes from ``wait4``'s rusage of that child alone."""
     stderr_path = Path(env.get("GLUCOLAKE_HOME", ".")) / f"bench-{time.time_ns()}.stderr"

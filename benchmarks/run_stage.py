@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.ingest_stage import simulator
-from benchmarks.measure import Summary, run_measured, summarise
+from benchmarks.measure import Summary, home_environment, run_measured, summarise
 
 TARGET_SECONDS = 5.0
 
@@ -42,7 +42,7 @@ class _Runs:
     tasks: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, cohort: Path, home: Path) -> None:
-        env = {"PATH": os.environ["PATH"], "HOME": str(home), "GLUCOLAKE_HOME": str(home)}
+        env = home_environment(home)
         result = run_measured(
             [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort)], env=env
         )

@@ -14,7 +14,6 @@ keeps for the next must therefore be in the lake, as on the cluster.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from benchmarks.ingest_stage import simulator
-from benchmarks.measure import Measurement, Summary, run_measured, summarise
+from benchmarks.measure import Measurement, Summary, home_environment, run_measured, summarise
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -147,13 +146,11 @@ def _step(args: list[str], home: Path) -> Measurement:
     scratch = home.parent / "scratch"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(scratch),
-        "GLUCOLAKE_HOME": str(scratch),
-        "GLUCOLAKE_LAKE": str(home / "lake"),
-        "GLUCOLAKE_WAREHOUSE": str(home / "warehouse.duckdb"),
-    }
+    env = home_environment(
+        scratch,
+        GLUCOLAKE_LAKE=str(home / "lake"),
+        GLUCOLAKE_WAREHOUSE=str(home / "warehouse.duckdb"),
+    )
     measured = run_measured([sys.executable, "-m", "glucolake", *args, "--json-logs"], env=env)
     if measured.returncode != 0:
         raise RuntimeError(f"glucolake {' '.join(args)} failed:\n{measured.stderr[-3000:]}")
