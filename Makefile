@@ -110,6 +110,10 @@ workflows: venv ## Render the Hera workflows to charts/glucolake/files/workflows
 bench: venv postgres ## Measure every stage at scale (100 sources × 1 year); writes docs/benchmarks.md.
 	$(RUN) python -m benchmarks.run --out docs/benchmarks.md
 
+.PHONY: bench-ingest
+bench-ingest: venv ## Measure the ingest section alone (a few minutes) and update it in docs/benchmarks.md.
+	$(RUN) python -m benchmarks.run --only ingest --out docs/benchmarks.md
+
 .PHONY: bench-quick
 bench-quick: venv postgres ## A small benchmark run (a few minutes); prints, writes nothing.
 	$(RUN) python -m benchmarks.run --quick

@@ -23,7 +23,18 @@ def main() -> None:
     parser.add_argument(
         "--cache", default=".bench-cache", help="where large cohorts' raw zones are kept"
     )
+    parser.add_argument(
+        "--only",
+        choices=["ingest"],
+        help="measure this section alone and replace it in the --out report",
+    )
     args = parser.parse_args()
+    if args.only:
+        section = ingest_stage.markdown(ingest_stage.measure_ingest(sources=10, days=90, runs=3))
+        print(section)
+        if args.out:
+            args.out.write_text(replace_section(args.out.read_text(), section))
+        return
     if args.quick:
         with tempfile.TemporaryDirectory(prefix="glucolake-bench-scale-") as temporary:
             year, week = (
@@ -70,6 +81,19 @@ def main() -> None:
     print(report)
     if args.out and not args.quick:
         args.out.write_text(report)
+
+
+def replace_section(report: str, section: str) -> str:
+    """``report`` with the section titled like ``section`` replaced by it, dated on its own."""
+    title = section.splitlines()[0]
+    lines = report.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.rstrip() == title)
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith(("## ", "### "))),
+        len(lines),
+    )
+    dated = f"{section}\nThis section alone was measured again on {datetime.now(UTC):%Y-%m-%d}.\n\n"
+    return "".join(lines[:start]) + dated + "".join(lines[end:])
 
 
 if __name__ == "__main__":

@@ -7,14 +7,14 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 
+from glucolake.lake.raw_encoding import BATCH_ID, FETCHED_AT, document_texts
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 MARTS = (
     "mart_glucose_summary",
@@ -24,6 +24,23 @@ MARTS = (
     "mart_glucose_daily_profiles",
     "mart_glucose_hourly_trend",
 )
+
+
+def raw_rows(folder: Path | str) -> list[tuple[str, str, datetime]]:
+    """``(document text, batch, fetched at)`` of every row of the raw files under ``folder``.
+
+    File by file: files written before and after a change of encoding hold other columns.
+    """
+    rows: list[tuple[str, str, datetime]] = []
+    for path in sorted(Path(folder).rglob("*.parquet")):
+        table = pq.read_table(path, partitioning=None)
+        rows += zip(
+            document_texts(table),
+            table.column(BATCH_ID).to_pylist(),
+            table.column(FETCHED_AT).to_pylist(),
+            strict=True,
+        )
+    return rows
 
 
 def home_environment(home: Path, **extra: str) -> dict[str, str]:

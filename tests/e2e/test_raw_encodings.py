@@ -1,14 +1,16 @@
-"""Device statuses read the same from raw files of either encoding, and JSON only when needed."""
+"""Device statuses read the same from raw files of every encoding, and JSON only when needed."""
 
 from __future__ import annotations
 
 import shutil
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from tests.helpers import glucolake, home_environment
 
+from glucolake.lake.raw_encoding import DOCUMENT, ENCODING, SHAPE, document_texts
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
 pytestmark = pytest.mark.slow
@@ -38,13 +40,33 @@ def full_build(home, env):
 
 
 def as_encoding_1(path):
-    """Rewrite a raw file as ingest wrote it before encoding 2: no nested-number columns."""
-    table = pq.read_table(path)
-    kept = [n for n in table.column_names if n != "_gl_encoding" and "." not in n]
+    """Rewrite a raw file as ingest wrote it before encoding 2: the text, top-level columns."""
+    table = with_text(pq.read_table(path))
+    kept = [n for n in table.column_names if n not in {ENCODING, SHAPE} and "." not in n]
     pq.write_table(table.select(kept), path, compression="zstd")
 
 
-def test_old_and_new_raw_files_give_the_same_device_statuses(tmp_path):
+def as_encoding_2(path):
+    """Rewrite a raw file as ingest wrote it before encoding 3: the text, nested numbers only."""
+    table = with_text(pq.read_table(path))
+    kept = [
+        field.name
+        for field in table.schema
+        if field.name != SHAPE and not ("." in field.name and pa.types.is_string(field.type))
+    ]
+    table = table.select(kept)
+    encoding = pa.array([2] * table.num_rows, pa.int8())
+    table = table.set_column(table.schema.get_field_index(ENCODING), ENCODING, encoding)
+    pq.write_table(table, path, compression="zstd")
+
+
+def with_text(table):
+    texts = pa.array(document_texts(table), pa.string())
+    return table.set_column(table.schema.get_field_index(DOCUMENT), DOCUMENT, texts)
+
+
+@pytest.mark.parametrize(("rewrite", "reads_json"), [(as_encoding_1, True), (as_encoding_2, False)])
+def test_old_and_new_raw_files_give_the_same_device_statuses(tmp_path, rewrite, reads_json):
     env = home_environment(tmp_path)
     with SimulatorServer(SimulatorConfig(sources=2, days=3, seed=5)) as sim:
         cohort = tmp_path / "sources.yaml"
@@ -53,11 +75,11 @@ def test_old_and_new_raw_files_give_the_same_device_statuses(tmp_path):
 
     new, new_reads_json = full_build(tmp_path, env)
     assert any(row[2] is not None for row in new), "the cohort has insulin on board"
-    assert not new_reads_json, "a lake of encoding 2 alone never parses the documents"
+    assert not new_reads_json, "a lake of the current encoding alone never parses the documents"
 
     files = sorted((tmp_path / "lake/raw/nightscout/devicestatus").rglob("*.parquet"))
     for path in files[::2]:
-        as_encoding_1(path)
+        rewrite(path)
     mixed, mixed_reads_json = full_build(tmp_path, env)
-    assert mixed_reads_json
+    assert mixed_reads_json == reads_json
     assert mixed == new

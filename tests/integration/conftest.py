@@ -8,10 +8,9 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 import yaml
-from tests.helpers import home_environment
+from tests.helpers import home_environment, raw_rows
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer
 
@@ -55,9 +54,4 @@ def log_events(stderr: str) -> list[dict]:
 
 def raw_documents(lake_root: Path, collection: str) -> list[str]:
     """Every stored document of a collection, as JSON text (one entry per stored row)."""
-    files = sorted((lake_root / "raw" / "nightscout" / collection).rglob("*.parquet"))
-    return [
-        text
-        for f in files
-        for text in pq.read_table(f, columns=["_gl_document"]).column(0).to_pylist()
-    ]
+    return [text for text, _, _ in raw_rows(lake_root / "raw" / "nightscout" / collection)]

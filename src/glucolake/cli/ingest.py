@@ -31,7 +31,7 @@ log = logs.get_logger(__name__)
 RAW_SCHEMA = schema_facet(
     zip(
         METADATA_COLUMNS,
-        ("STRING", "STRING", "TIMESTAMP", "STRING (JSON)", "TINYINT"),
+        ("STRING", "STRING", "TIMESTAMP", "STRING (JSON)", "STRING (JSON shape)", "TINYINT"),
         strict=True,
     )
 )

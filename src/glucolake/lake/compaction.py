@@ -29,13 +29,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from glucolake.lake.raw_encoding import (
     BATCH_ID,
-    DOCUMENT,
     ENCODING,
     FETCHED_AT,
+    SHAPE,
+    SOURCE_ID,
+    TEXT_COLLECTIONS,
+    document_texts,
     encode_documents,
     to_parquet_bytes,
 )
@@ -68,6 +70,8 @@ CLOSE_AFTER_DAYS = 7
 # A day partition holding more files than this is merged into one: at most 8 small files are read
 # per day, and each 15-minute refresh rewrites, on average, an eighth of a day's documents.
 MAX_DAY_FILES = 8
+# What tells two stored copies of one document apart: not the document.
+_PER_FETCH_COLUMNS = frozenset({SOURCE_ID, BATCH_ID, FETCHED_AT, ENCODING})
 
 
 @dataclass
@@ -99,7 +103,7 @@ def compact_closed_months(
         merged = [f for day in days for f in lake.list_files(f"{folder}/{day}")]
         merged += lake.list_files(month_dir(collection, source_id, month))
         target = month_dir(collection, source_id, month)
-        stats.add(merged, *_merge(lake, merged, target, source_id=source_id, batch_id=batch_id))
+        stats.add(merged, *_merge(lake, merged, target, collection, source_id, batch_id=batch_id))
         for day in days:
             lake.remove_empty_dir(f"{folder}/{day}")
         stats.months += 1
@@ -115,13 +119,13 @@ def compact_crowded_days(
         folder = day_dir(collection, source_id, day)
         files = lake.list_files(folder)
         if len(files) > MAX_DAY_FILES:
-            stats.add(files, *_merge(lake, files, folder, source_id=source_id, batch_id=batch_id))
+            stats.add(files, *_merge(lake, files, folder, collection, source_id, batch_id=batch_id))
             stats.days += 1
     return stats
 
 
 def _merge(
-    lake: Lake, merged: list[str], folder: str, *, source_id: str, batch_id: str
+    lake: Lake, merged: list[str], folder: str, collection: str, source_id: str, *, batch_id: str
 ) -> tuple[int, int]:
     """Write the documents of the ``merged`` files as one new file in ``folder``, then delete them.
 
@@ -137,6 +141,7 @@ def _merge(
             [(document, text, fetched) for document, text, fetched, _ in documents],
             source_id=source_id,
             batch_id=[batch for _, _, _, batch in documents],
+            keep_text=collection in TEXT_COLLECTIONS,
         )
     data = to_parquet_bytes(table)
     lake.put_atomic(target, data)
@@ -179,10 +184,13 @@ def _concatenated(tables: list[pa.Table]) -> pa.Table | None:
     most of a month's compaction; otherwise ``None``, and the documents are encoded anew.
     """
     schema = tables[0].schema
-    if ENCODING not in schema.names or any(not t.schema.equals(schema) for t in tables[1:]):
+    if SHAPE not in schema.names or any(not t.schema.equals(schema) for t in tables[1:]):
         return None
     table = pa.concat_tables(tables)
-    if pc.count_distinct(table.column(DOCUMENT)).as_py() != table.num_rows:
+    # Over columns of one type each, one document always encodes to the same row: distinct
+    # rows are distinct documents, and no document needs rebuilding to tell.
+    content = [n for n in table.column_names if n not in _PER_FETCH_COLUMNS]
+    if table.group_by(content, use_threads=False).aggregate([]).num_rows != table.num_rows:
         return None
     return table
 
@@ -194,7 +202,7 @@ def _distinct_documents(
     kept: dict[str, tuple[datetime, str]] = {}
     for table in tables:
         # Never null: the writer fills the three columns for every document.
-        texts = cast("list[str]", table.column(DOCUMENT).to_pylist())
+        texts = document_texts(table)
         fetched_at = cast("list[datetime]", table.column(FETCHED_AT).to_pylist())
         batches = cast("list[str]", table.column(BATCH_ID).to_pylist())
         for text, fetched, batch in zip(texts, fetched_at, batches, strict=True):

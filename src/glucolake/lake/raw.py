@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from glucolake.lake.compaction import sort_key
 from glucolake.lake.raw_encoding import (
-    DOCUMENT,
+    TEXT_COLLECTIONS,
     canonical_json,
+    document_texts,
     encode_documents,
     to_parquet_bytes,
 )
@@ -100,7 +104,7 @@ class RawPartitionWriter:
         self._batch_id = batch_id
         self._buffers: dict[str, dict[str, tuple[dict[str, Any], str, datetime]]] = {}
         self._file_numbers: dict[str, int] = {}
-        self._compacted: dict[str, set[str]] = {}
+        self._compacted: dict[str, list[pa.Table]] = {}
         self.stats = WriteStats()
 
     def add(self, documents: Iterable[dict[str, Any]], *, fetched_at: datetime) -> None:
@@ -139,7 +143,7 @@ class RawPartitionWriter:
         if not buffer:
             return
         folder = day_dir(self._collection, self._source_id, day)
-        stored = self._stored_documents(day)
+        stored = self._stored_documents(day, buffer)
         fresh = [triple for text, triple in buffer.items() if text not in stored]
         self.stats.documents_already_stored += len(buffer) - len(fresh)
         if not fresh:
@@ -148,7 +152,12 @@ class RawPartitionWriter:
         number = self._file_numbers.get(day, 0)
         self._file_numbers[day] = number + 1
         data = to_parquet_bytes(
-            encode_documents(fresh, source_id=self._source_id, batch_id=self._batch_id)
+            encode_documents(
+                fresh,
+                source_id=self._source_id,
+                batch_id=self._batch_id,
+                keep_text=self._collection in TEXT_COLLECTIONS,
+            )
         )
         self._lake.put_atomic(f"{folder}/{self._batch_id}-{number:04d}.parquet", data)
         self.stats.documents_written += len(fresh)
@@ -156,22 +165,35 @@ class RawPartitionWriter:
         self.stats.bytes_written += len(data)
         self.stats.days.add(day)
 
-    def _stored_documents(self, day: str) -> set[str]:
-        """What the day's partition holds, plus its compacted month's documents, if any."""
+    def _stored_documents(
+        self, day: str, buffer: dict[str, tuple[dict[str, Any], str, datetime]]
+    ) -> set[str]:
+        """Which of ``buffer``'s texts the day's partition, or its compacted month, holds."""
         folder = day_dir(self._collection, self._source_id, day)
-        stored = self._documents_in(self._lake.list_files(folder))
+        tables = [self._lake.read_parquet(path) for path in self._lake.list_files(folder)]
         if day != UNKNOWN_DAY:
             month = day[:7]
             if month not in self._compacted:
                 # Read once per month: a backfill flushes that month's days one by one.
                 files = self._lake.list_files(month_dir(self._collection, self._source_id, month))
-                self._compacted[month] = self._documents_in(files)
-            stored |= self._compacted[month]
-        return stored
+                self._compacted[month] = [self._lake.read_parquet(path) for path in files]
+            tables += self._compacted[month]
+        ids = [document.get("_id") for document, _, _ in buffer.values()]
+        return {text for table in tables for text in _texts_of_ids(table, ids)} & buffer.keys()
 
-    def _documents_in(self, paths: list[str]) -> set[str]:
-        stored: set[str] = set()
-        for path in paths:
-            column = self._lake.read_parquet(path, columns=[DOCUMENT]).column(DOCUMENT)
-            stored.update(str(text) for text in column.to_pylist())
-        return stored
+
+def _texts_of_ids(table: pa.Table, ids: list[Any]) -> list[str]:
+    """The document texts of ``table``'s rows whose ``_id`` is one of ``ids`` (a superset).
+
+    Rebuilding a document from its shape costs far more than reading its ``_id``: a refresh
+    re-fetches a few documents into partitions that hold hundreds, so only the rows that could
+    be one of them are rebuilt. Without a text ``_id`` on both sides, every row is.
+    """
+    column = table.column("_id") if "_id" in table.column_names else None
+    if (
+        column is None
+        or not pa.types.is_string(column.type)
+        or not all(isinstance(i, str) for i in ids)
+    ):
+        return document_texts(table)
+    return document_texts(table.filter(pc.is_in(column, value_set=pa.array(ids, pa.string()))))

@@ -1,52 +1,73 @@
 """How Nightscout documents become Parquet in the raw zone, losslessly.
 
 Every file holds, per document:
-- ``_gl_document``: the document as fetched, as JSON text (key order and JSON types preserved);
+- one column per scalar field, typed by what the file's documents actually hold: top-level
+  fields by name, fields nested in objects by path (``loop.iob.iob``, ``pump.clock``);
+- ``_gl_shape``: the rest of the document (key order, nesting, arrays, JSON types), which with
+  the columns gives the document back byte for byte (``lake/raw_shape.py``, ``document_texts``);
+- ``_gl_document``: the document's JSON text instead, for the collections dbt reads as JSON
+  (``TEXT_COLLECTIONS``);
 - ``_gl_source_id``, ``_gl_batch_id``, ``_gl_fetched_at``: ingest metadata;
-- ``_gl_encoding``: the version of these rules the file was written with (see below);
-- one column per top-level scalar field, typed by what the file's documents actually hold;
-- one column per number nested in objects, named by its path (``loop.iob.iob``).
+- ``_gl_encoding``: the version of these rules the file was written with (see below).
 
 Nightscout types are loose (``sgv`` may be ``176`` or ``"176"``): a field whose values disagree on
 type within one file is stored as text (JSON text for the non-strings), so no value is ever coerced
-or lost. Nested objects and arrays (devicestatus' ``loop``, ``pump``…) otherwise live only in
-``_gl_document``, where JSON functions reach them. Their numbers (insulin and carbs on board, the
-pump's reservoir, batteries) get columns because parsing every document's JSON again in each full
-build was most of staging's time; their text (timestamps, names) would grow the zone by a third
-for no new information, and arrays (predictions) stay in the document.
+or lost; the shape keeps each such value's JSON type.
 
-Encoding 1 (before nested numbers had columns) has no ``_gl_encoding`` column; readers fall back
-to the document's JSON for it.
+Older files keep every document's text in ``_gl_document`` and have no shape. Encoding 2 had
+columns for top-level fields and nested numbers only (nested text and arrays were reached with
+JSON functions); encoding 1 has no ``_gl_encoding`` column and no nested columns, and readers
+take its nested numbers from the JSON.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from glucolake.lake.raw_shape import Split, canonical_json, rebuild
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from datetime import datetime
 
 __all__ = [
+    "BATCH_ID",
     "DOCUMENT",
+    "ENCODING",
+    "ENCODING_VERSION",
+    "FETCHED_AT",
     "METADATA_COLUMNS",
+    "SHAPE",
+    "SOURCE_ID",
+    "TEXT_COLLECTIONS",
     "canonical_json",
+    "document_texts",
     "encode_documents",
     "to_parquet_bytes",
 ]
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 DOCUMENT = "_gl_document"
+SHAPE = "_gl_shape"
 SOURCE_ID = "_gl_source_id"
 BATCH_ID = "_gl_batch_id"
 FETCHED_AT = "_gl_fetched_at"
 ENCODING = "_gl_encoding"
-METADATA_COLUMNS = (SOURCE_ID, BATCH_ID, FETCHED_AT, DOCUMENT, ENCODING)
-ENCODING_VERSION = 2
+METADATA_COLUMNS = (SOURCE_ID, BATCH_ID, FETCHED_AT, DOCUMENT, SHAPE, ENCODING)
+ENCODING_VERSION = 3
+# dbt reads these documents as JSON (a profile's store is a tree of named profiles), and a
+# source has a handful of them: their text is kept whole.
+TEXT_COLLECTIONS = frozenset({"profile"})
 
 # zstd level 9: a few percent smaller than 6 on CGM documents, still far cheaper than fetching.
 # Level 15 saves 5 % more on a compacted month at twice the time; 19 saves 20 % at 12 times
@@ -55,71 +76,110 @@ ZSTD_LEVEL = 9
 _INT64 = (-(2**63), 2**63 - 1)
 _DICTIONARY_MAX_DISTINCT_RATIO = 0.1
 _DATA_PAGE_BYTES = 64 * 1024 * 1024
+# What each column type of ``_scalar_column`` gives its values back as.
+_PYTHON_TYPES = {"bool": bool, "int64": int, "double": float, "string": str}
 
 
-def canonical_json(document: dict[str, Any]) -> str:
-    """The document as compact JSON text, keys in the order the server sent them."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def _paused_collector(function: Callable[P, R]) -> Callable[P, R]:
+    """Run ``function`` with Python's cycle collector paused.
+
+    Encoding a file allocates a few small dicts and tuples per document, and keeps them until
+    the file is written: the collector, triggered by allocations, walked that growing heap over
+    and over (half the time of a month's encoding). Nothing here forms a cycle, so reference
+    counting frees it all; the collector runs again afterwards, as usual.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
 
 
+@_paused_collector
 def encode_documents(
     documents: Sequence[tuple[dict[str, Any], str, datetime]],
     *,
     source_id: str,
     batch_id: str | Sequence[str],
+    keep_text: bool = False,
 ) -> pa.Table:
     """Build the raw table for ``(document, canonical JSON, fetched_at)`` triples.
 
     ``batch_id`` is the ingest batch of every document, or one per document (a compacted file
-    keeps each document's own batch).
+    keeps each document's own batch). ``keep_text`` stores every document's text rather than
+    its shape (the collections of ``TEXT_COLLECTIONS``).
     """
     batch_ids = [batch_id] * len(documents) if isinstance(batch_id, str) else list(batch_id)
-    names: dict[str, None] = {}
-    for document, _, _ in documents:
-        for key in document:
-            if key not in names and not key.startswith("_gl_"):
-                names[key] = None
+    splits = [Split(document) for document, _, _ in documents]
+    paths: dict[str, None] = {}
+    for document_split in splits:
+        paths.update(dict.fromkeys(document_split.values))
+    typed: dict[str, pa.Array[Any]] = {}
+    for path in paths:
+        column = _scalar_column([s.values.get(path) for s in splits])
+        if column is not None:
+            typed[path] = column
+    if keep_text:
+        texts: list[str | None] = [text for _, text, _ in documents]
+        shapes: list[str | None] = [None] * len(documents)
+    else:
+        column_types = {path: _PYTHON_TYPES[str(column.type)] for path, column in typed.items()}
+        fits: dict[tuple[tuple[str, type], ...], bool] = {}
+        for document_split in splits:
+            kinds = document_split.kinds
+            if kinds not in fits:
+                fits[kinds] = all(column_types.get(path) is kind for path, kind in kinds)
+        texts = [None] * len(documents)
+        flat_shapes: dict[tuple[str, ...], str] = {}
+        shapes = []
+        for document_split in splits:
+            keys = document_split.flat_keys
+            if keys is not None and fits[document_split.kinds]:
+                if keys not in flat_shapes:
+                    flat_shapes[keys] = document_split.shape(column_types, fits=True)
+                shapes.append(flat_shapes[keys])
+            else:
+                shapes.append(document_split.shape(column_types, fits=fits[document_split.kinds]))
     columns: dict[str, pa.Array[Any]] = {
         SOURCE_ID: pa.array([source_id] * len(documents), pa.string()),
         BATCH_ID: pa.array(batch_ids, pa.string()),
         FETCHED_AT: pa.array([f for _, _, f in documents], pa.timestamp("ms", tz="UTC")),
-        DOCUMENT: pa.array([text for _, text, _ in documents], pa.string()),
+        DOCUMENT: pa.array(texts, pa.string()),
+        SHAPE: pa.array(shapes, pa.string()),
         ENCODING: pa.array([ENCODING_VERSION] * len(documents), pa.int8()),
     }
-    for name in names:
-        column = _scalar_column([document.get(name) for document, _, _ in documents])
-        if column is not None:
-            columns[name] = column
-    nested = [_nested_numbers(document) for document, _, _ in documents]
-    paths: dict[str, None] = {}
-    for numbers in nested:
-        paths.update(dict.fromkeys(p for p in numbers if p not in names))
-    for path in paths:
-        column = _scalar_column([numbers.get(path) for numbers in nested])
-        if column is not None:
-            columns[path] = column
-    return pa.table(columns)
+    return pa.table(columns | typed)
 
 
-def _nested_numbers(document: dict[str, Any]) -> dict[str, Any]:
-    """``{"loop.iob.iob": 0.5, …}``: every number inside the document's objects, by path.
+@_paused_collector
+def document_texts(table: pa.Table) -> list[str]:
+    """Every row's document as its canonical JSON text: kept whole, or rebuilt from its shape."""
+    texts = cast("list[str | None]", table.column(DOCUMENT).to_pylist())
+    if SHAPE not in table.column_names:
+        return cast("list[str]", texts)  # encodings 1 and 2 keep every text
+    shapes = cast("list[str | None]", table.column(SHAPE).to_pylist())
+    cells = {
+        name: table.column(name).to_pylist()
+        for name in table.column_names
+        if name not in METADATA_COLUMNS
+    }
+    # A row holds its text or its shape, never neither.
+    return [
+        rebuild(shape, partial(_cell, cells, row)) if shape is not None else cast("str", text)
+        for row, (text, shape) in enumerate(zip(texts, shapes, strict=True))
+    ]
 
-    Keys holding a dot are left out, so a path names one place only; so are arrays, and values
-    that are no number (the column is null there; the document keeps them).
-    """
-    found: dict[str, Any] = {}
-    pending = [(k, v) for k, v in document.items() if isinstance(v, dict) and "." not in k]
-    while pending:
-        prefix, value = pending.pop()
-        for key, child in value.items():
-            if "." in key:
-                continue
-            path = f"{prefix}.{key}"
-            if isinstance(child, dict):
-                pending.append((path, child))
-            elif _kind(child) in {"int", "float"}:
-                found[path] = child
-    return found
+
+def _cell(cells: dict[str, list[Any]], row: int, path: str) -> Any:  # noqa: ANN401 - JSON scalar
+    column = cells.get(path)
+    return None if column is None else column[row]
 
 
 def to_parquet_bytes(table: pa.Table) -> bytes:

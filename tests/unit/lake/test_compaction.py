@@ -3,12 +3,17 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime
 
-import pyarrow.parquet as pq
+from tests.helpers import raw_rows
 
 from glucolake.lake import Lake, compaction
 from glucolake.lake.compaction import compact_closed_months
 from glucolake.lake.raw import RawPartitionWriter
-from glucolake.lake.raw_encoding import canonical_json, encode_documents
+from glucolake.lake.raw_encoding import (
+    ENCODING_VERSION,
+    canonical_json,
+    document_texts,
+    encode_documents,
+)
 from glucolake.lake.raw_layout import month_of_partition
 from glucolake.settings import S3Settings
 
@@ -36,16 +41,7 @@ def write(lake, docs, batch, fetched=FETCHED):
 
 
 def stored_rows(lake):
-    root = lake.path("raw/nightscout/entries")
-    table = pq.read_table(root, partitioning=None)
-    return sorted(
-        zip(
-            table.column("_gl_document").to_pylist(),
-            table.column("_gl_batch_id").to_pylist(),
-            table.column("_gl_fetched_at").to_pylist(),
-            strict=True,
-        )
-    )
+    return sorted(raw_rows(lake.path("raw/nightscout/entries")))
 
 
 def compact(lake, newest_day, batch="c1"):
@@ -168,7 +164,9 @@ def test_files_that_type_a_field_differently_are_merged_by_the_encoding_rule(tmp
     table = month_table(lake)
     assert table.schema.field("sgv").type == "string"
     assert sorted(table.column("sgv").to_pylist())[:2] == ["100", "100"]  # JSON text of ints
-    assert table.column("_gl_encoding").to_pylist() == [2] * 288 * 31
+    assert table.column("_gl_encoding").to_pylist() == [ENCODING_VERSION] * 288 * 31
+    # Numbers in a text column stay numbers in their documents, and the text stays text.
+    assert document_texts(table) == [canonical_json(d) for d in docs]
 
 
 def refreshes_of_one_day(lake, count):

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from glucolake.lake.raw_encoding import (
     DOCUMENT,
+    SHAPE,
     canonical_json,
+    document_texts,
     encode_documents,
     to_parquet_bytes,
 )
@@ -42,9 +44,12 @@ documents = st.lists(
 )
 
 
-def roundtrip(docs):
+def roundtrip(docs, *, keep_text=False):
     table = encode_documents(
-        [(d, canonical_json(d), FETCHED) for d in docs], source_id="alice", batch_id="b1"
+        [(d, canonical_json(d), FETCHED) for d in docs],
+        source_id="alice",
+        batch_id="b1",
+        keep_text=keep_text,
     )
     return pq.read_table(io.BytesIO(to_parquet_bytes(table)))
 
@@ -53,8 +58,9 @@ def roundtrip(docs):
 @given(docs=documents)
 def test_documents_survive_byte_for_byte_with_types_and_key_order(docs):
     table = roundtrip(docs)
-    stored = table.column(DOCUMENT).to_pylist()
+    stored = document_texts(table)
     assert stored == [canonical_json(d) for d in docs]
+    assert table.column(DOCUMENT).null_count == len(docs)  # every one rebuilt from its shape
     for original, text in zip(docs, stored, strict=True):
         decoded = json.loads(text)
         assert decoded == original
@@ -92,10 +98,10 @@ def test_loose_nightscout_types_are_kept_as_sent():
     assert table.column("sgv").to_pylist() == ["176", "176", None]
     assert table.schema.field("date").type == "double"
     assert table.column("_gl_source_id").to_pylist() == ["alice"] * 3
-    assert [json.loads(t)["sgv"] for t in table.column(DOCUMENT).to_pylist()[:2]] == [176, "176"]
+    assert [json.loads(t)["sgv"] for t in document_texts(table)[:2]] == [176, "176"]
 
 
-def test_numbers_nested_in_objects_get_a_column_per_path():
+def test_scalars_nested_in_objects_get_a_column_per_path():
     docs = [
         {
             "_id": "a",
@@ -107,29 +113,61 @@ def test_numbers_nested_in_objects_get_a_column_per_path():
         {"_id": "c", "odd": {"a.b": 1, "c": {"d": True}}, "loop.cob.cob": "top-level wins"},
     ]
     table = roundtrip(docs)
-    assert table.column("_gl_encoding").to_pylist() == [2, 2, 2]
-    assert table.column("loop.iob.iob").to_pylist() == [1.25, None, None]
-    assert table.column("loop.cob.cob").to_pylist() == [None, None, "top-level wins"]
+    assert table.column("_gl_encoding").to_pylist() == [3, 3, 3]
+    # Numbers and text at one path make a text column: staging casts it leniently.
+    assert table.column("loop.iob.iob").to_pylist() == ["1.25", "n/a", None]
+    assert table.column("loop.cob.cob").to_pylist() == ["12", None, "top-level wins"]
     assert table.column("openaps.iob.iob").to_pylist() == [None, 0.4, None]
+    assert table.column("loop.iob.timestamp").to_pylist() == ["2026-11-20T10:00:00Z", None, None]
+    assert table.column("odd.c.d").to_pylist() == [None, None, True]
     assert table.schema.field("pump.battery.percent").type == "int64"
-    # Text, arrays, booleans and keys holding a dot stay in the document only.
-    for absent in ("loop.iob.timestamp", "predicted.values", "odd.a.b", "odd.c.d"):
+    # Arrays and keys holding a dot stay in the shape only.
+    for absent in ("predicted.values", "odd.a.b"):
         assert absent not in table.column_names
+    assert document_texts(table) == [canonical_json(d) for d in docs]
+
+
+def test_a_nested_string_repeating_an_earlier_one_is_stored_once():
+    docs = [
+        {
+            "created_at": "2026-11-20T10:00:00Z",
+            "pump": {"clock": "2026-11-20T10:00:00Z", "status": "normal"},
+            "loop": {"timestamp": "2026-11-20T10:05:00Z"},
+        }
+    ]
+    table = roundtrip(docs)
+    assert "pump.clock" not in table.column_names  # no document holds a value of its own there
+    assert table.column("loop.timestamp").to_pylist() == ["2026-11-20T10:05:00Z"]
+    assert "\\u0000created_at" in table.column(SHAPE)[0].as_py()
+    assert document_texts(table) == [canonical_json(d) for d in docs]
+
+
+def test_collections_read_as_json_keep_their_text():
+    docs = [{"_id": "p", "defaultProfile": "Default", "store": {"Default": {"dia": 3}}}]
+    table = roundtrip(docs, keep_text=True)
+    assert table.column(DOCUMENT).to_pylist() == [canonical_json(docs[0])]
+    assert table.column(SHAPE).to_pylist() == [None]
+    assert table.column("store.Default.dia").to_pylist() == [3]
 
 
 @settings(max_examples=100, deadline=None)
 @given(docs=documents)
-def test_every_nested_number_column_holds_the_number_at_its_path(docs):
+def test_every_nested_column_holds_the_value_at_its_path(docs):
     table = roundtrip(docs)
-    top_level = {k for d in docs for k in d}
     for name in table.column_names:
-        if "." not in name or name in top_level:
+        if "." not in name or name.startswith("_gl_"):
             continue
         for document, stored in zip(docs, table.column(name).to_pylist(), strict=True):
+            if name in document:
+                continue  # the document's own top-level field of that name
             value: object = document
             for key in name.split("."):
                 value = value.get(key) if isinstance(value, dict) else None
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                assert stored == value or (abs(value) > 2**53 and stored == float(value))
-            else:
+            if isinstance(value, dict | list) or value is None:
                 assert stored is None
+            elif isinstance(value, str):
+                assert stored in {value, None}  # None: a repeat of an earlier string
+            elif isinstance(stored, str):
+                assert json.loads(stored) == value  # a path holding text too: JSON text
+            else:
+                assert stored == value or (abs(value) > 2**53 and stored == float(value))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pyarrow.parquet as pq
+from tests.helpers import raw_rows
 
 from glucolake.lake import Lake
 from glucolake.lake.raw import RawPartitionWriter, document_day
@@ -26,9 +26,7 @@ def entries(n, start=BASE, step=300_000):
 
 
 def stored_documents(lake, collection="entries"):
-    # Not as a hive dataset: the partition key `date` would collide with the entries' own field.
-    root = lake.path(f"raw/nightscout/{collection}")
-    return pq.read_table(root, partitioning=None).column("_gl_document").to_pylist()
+    return [text for text, _, _ in raw_rows(lake.path(f"raw/nightscout/{collection}"))]
 
 
 def write(lake, docs, batch="b1", collection="entries"):

@@ -1,0 +1,147 @@
+"""A document split into its scalar values and its shape, so the raw zone stores each value once.
+
+The raw zone gives every scalar of a document a typed column (``sgv``, ``loop.iob.iob``), which
+is what staging reads. Keeping the whole JSON text beside them stored every value twice, and the
+text compresses worst: it was three quarters of an entries file. So a document is stored as
+its columns plus its *shape*: the document with each value its column holds replaced by
+``null``, which keeps key order, nesting, arrays and JSON types. Putting the column values back
+into the shape gives the document again, byte for byte.
+
+Which scalars are columns (the *slots*): every top-level field (but ``_gl_…``, the zone's own
+metadata), and every scalar inside objects, named by its path (``loop.iob.iob``) unless a key
+on the way holds a dot, or the document also has a top-level field of that name. Scalars inside
+arrays stay in the shape.
+
+A slot keeps its value in the shape when its column would give it back with another JSON type
+(an integer in a column of floats, a number in a column of mixed text). A string inside an
+object that repeats an earlier string of the document (a device status repeats its
+``created_at`` four times) is written in the shape as a reference to that slot: a NUL
+character, then the slot's path; its column is ``null`` there. A shape holds no other string
+in a slot, since a string always goes to its column, so a reference is never mistaken for a
+value.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["REFERENCE", "Split", "canonical_json", "rebuild"]
+
+REFERENCE = "\x00"
+_METADATA_PREFIX = "_gl_"
+
+
+def canonical_json(document: dict[str, Any]) -> str:
+    """The document as compact JSON text, keys in the order the server sent them."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+class Split:
+    """One document's slot values by path, ready to become a shape once its columns exist."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        """Split ``document`` (left unchanged)."""
+        self._document = document
+        self.values: dict[str, Any] = {}
+        self._first_path: dict[str, str] = {}
+        self._kinds: list[tuple[str, type]] = []
+        self._blank = self._walk(document, None, None)
+        self.kinds = tuple(self._kinds)
+        # A flat document's blank shape is its keys alone: most entries share one.
+        self.flat_keys = tuple(document) if len(self.values) == len(document) else None
+
+    def shape(self, column_types: dict[str, type], *, fits: bool) -> str:
+        """The shape as JSON text.
+
+        ``column_types`` is the Python type each column gives its values back as; ``fits`` says
+        that every value's type is its column's (``kinds`` against ``column_types``), so every
+        slot is blank. Otherwise a value of another type (an integer in a column of floats)
+        stays in the shape. A string always goes to its column (one holding any string is
+        text), so no string is left in a slot to be mistaken for a reference.
+        """
+        if fits:
+            return canonical_json(self._blank)
+        return canonical_json(self._walk(self._document, None, column_types))
+
+    def _walk(
+        self, obj: dict[str, Any], prefix: str | None, column_types: dict[str, type] | None
+    ) -> dict[str, Any]:
+        shape: dict[str, Any] = {}
+        for key, value in obj.items():
+            if prefix is None:
+                path = key
+                if key.startswith(_METADATA_PREFIX):
+                    shape[key] = value
+                    continue
+            elif "." in key:
+                shape[key] = value
+                continue
+            else:
+                path = f"{prefix}.{key}"
+            kind = type(value)
+            if kind is dict:
+                shape[key] = value if "." in key else self._walk(value, path, column_types)
+            elif kind is list or (prefix is not None and path in self._document):
+                shape[key] = value
+            elif kind is str and prefix is not None and value in self._first_path:
+                shape[key] = REFERENCE + self._first_path[value]
+            else:
+                if kind is str:
+                    self._first_path.setdefault(value, path)
+                self.values[path] = value
+                if value is not None:
+                    self._kinds.append((path, kind))
+                fits = column_types is None or column_types.get(path) is kind
+                shape[key] = None if fits else value
+        return shape
+
+
+def rebuild(shape: str, cell: Callable[[str], Any]) -> str:
+    """The document's text again: each blank slot of ``shape`` filled with ``cell(path)``."""
+    keys = _blank_flat_keys(shape)
+    if keys is not None:
+        return canonical_json({key: cell(key) for key in keys})
+    document: dict[str, Any] = json.loads(shape)
+    return canonical_json(_filled(document, None, document, cell))
+
+
+@functools.lru_cache(maxsize=256)
+def _blank_flat_keys(shape: str) -> tuple[str, ...] | None:
+    """The keys of a shape whose every value is a blank top-level slot; ``None`` for others."""
+    document: dict[str, Any] = json.loads(shape)
+    if any(
+        value is not None or key.startswith(_METADATA_PREFIX) for key, value in document.items()
+    ):
+        return None
+    return tuple(document)
+
+
+def _filled(
+    obj: dict[str, Any], prefix: str | None, top_level: dict[str, Any], cell: Callable[[str], Any]
+) -> dict[str, Any]:
+    """``obj`` with its slots filled: the slot rules of ``Split._walk``, read backwards."""
+    for key, value in obj.items():
+        if prefix is None:
+            path = key
+            if key.startswith(_METADATA_PREFIX):
+                continue
+        elif "." in key:
+            continue
+        else:
+            path = f"{prefix}.{key}"
+        kind = type(value)
+        if kind is dict:
+            if "." not in key:
+                _filled(value, path, top_level, cell)
+        elif kind is list or (prefix is not None and path in top_level):
+            continue
+        elif value is None:
+            obj[key] = cell(path)
+        elif kind is str and value.startswith(REFERENCE):
+            obj[key] = cell(value.removeprefix(REFERENCE))
+    return obj
