@@ -7,6 +7,7 @@ import sys
 import click
 
 from glucolake import logs
+from glucolake.cli._exclusive import steps_exclusive
 from glucolake.cli._options import load_settings
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse_dataset
 from glucolake.settings import PostgresWarehouse
@@ -27,25 +28,26 @@ def publish(*, json_logs: bool | None) -> None:
     settings = load_settings(require_sources=False)
     logs.configure(json_lines=json_logs, secrets=settings.secrets)
     lineage = Lineage(settings)
-    try:
-        with lineage.step("glucolake.publish") as step:
-            step.inputs = [lake_dataset(settings, curated_location(t)) for t in CURATED_TABLES]
-            step.outputs = [warehouse_dataset(settings, "curated", t) for t in CURATED_TABLES]
-            load_curated(settings)
-            if isinstance(settings.warehouse, PostgresWarehouse):
-                # psycopg is only imported for a Postgres warehouse.
-                from glucolake.warehouse.roles import prepare_dashboard_role  # noqa: PLC0415
+    with steps_exclusive(settings, "publish"):
+        try:
+            with lineage.step("glucolake.publish") as step:
+                step.inputs = [lake_dataset(settings, curated_location(t)) for t in CURATED_TABLES]
+                step.outputs = [warehouse_dataset(settings, "curated", t) for t in CURATED_TABLES]
+                load_curated(settings)
+                if isinstance(settings.warehouse, PostgresWarehouse):
+                    # psycopg is only imported for a Postgres warehouse.
+                    from glucolake.warehouse.roles import prepare_dashboard_role  # noqa: PLC0415
 
-                prepare_dashboard_role(settings.warehouse)
-            target = warehouse_target(settings)
-            try:
-                run_dbt(settings, "build", select=["marts"], target=target)
-            finally:
-                emit_dbt_lineage(lineage, settings, target, step)
-    except WarehouseError as exc:
-        click.echo(f"glucolake: error: publish: {exc}", err=True)
-        sys.exit(1)
-    except DbtError as exc:
-        for line in str(exc).splitlines():
-            click.echo(f"glucolake: error: publish: {line}", err=True)
-        sys.exit(1)
+                    prepare_dashboard_role(settings.warehouse)
+                target = warehouse_target(settings)
+                try:
+                    run_dbt(settings, "build", select=["marts"], target=target)
+                finally:
+                    emit_dbt_lineage(lineage, settings, target, step)
+        except WarehouseError as exc:
+            click.echo(f"glucolake: error: publish: {exc}", err=True)
+            sys.exit(1)
+        except DbtError as exc:
+            for line in str(exc).splitlines():
+                click.echo(f"glucolake: error: publish: {line}", err=True)
+            sys.exit(1)

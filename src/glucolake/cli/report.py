@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from glucolake import logs
+from glucolake.cli._exclusive import steps_exclusive
 from glucolake.cli._options import load_settings
 from glucolake.lake import Lake, LakeError
 from glucolake.lineage import Lineage, lake_output, warehouse_dataset
@@ -42,20 +43,22 @@ def report(*, out: Path | None, json_logs: bool | None) -> None:
     logs.configure(json_lines=json_logs, secrets=settings.secrets)
     target = (out or settings.home / "report.html").absolute()
     lineage = Lineage(settings)
-    try:
-        with lineage.step("glucolake.report") as step:
-            inputs = [warehouse_dataset(settings, "marts", mart) for mart in _MARTS]
-            step.inputs = [lineage.as_input(d) for d in inputs]
-            step.outputs = [lineage.file_output(target)]
-            document = render_report(read_report_data(settings))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_text(document, encoding="utf-8")
-            temporary.replace(target)
-            # A copy in the lake, where a cluster's users (and its object store console) find it.
-            Lake.open(settings.lake, settings.s3).put_atomic(LAKE_COPY, document.encode())
-            step.outputs.append(lake_output(settings, LAKE_COPY))
-    except (WarehouseError, LakeError) as exc:
-        click.echo(f"glucolake: error: report: {exc}", err=True)
-        sys.exit(1)
+    with steps_exclusive(settings, "report"):
+        try:
+            with lineage.step("glucolake.report") as step:
+                inputs = [warehouse_dataset(settings, "marts", mart) for mart in _MARTS]
+                step.inputs = [lineage.as_input(d) for d in inputs]
+                step.outputs = [lineage.file_output(target)]
+                document = render_report(read_report_data(settings))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temporary = target.with_name(f".{target.name}.tmp")
+                temporary.write_text(document, encoding="utf-8")
+                temporary.replace(target)
+                # A copy in the lake, where a cluster's users (and its object store console)
+                # find it.
+                Lake.open(settings.lake, settings.s3).put_atomic(LAKE_COPY, document.encode())
+                step.outputs.append(lake_output(settings, LAKE_COPY))
+        except (WarehouseError, LakeError) as exc:
+            click.echo(f"glucolake: error: report: {exc}", err=True)
+            sys.exit(1)
     click.echo(str(target))

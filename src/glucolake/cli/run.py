@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import secrets
 import sys
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from glucolake import logs
+from glucolake.cli._exclusive import exclusive
 from glucolake.cli._options import load_settings, source_options
 from glucolake.lineage import Lineage
 from glucolake.run import load_workflow, run_workflow
@@ -77,7 +77,9 @@ def run(
     values = dict(_parameter(p) for p in parameters)
     definition = load_workflow(settings.workflows_dir / f"{workflow}.yaml")
     settings.home.mkdir(parents=True, exist_ok=True)
-    with _exclusive(settings.home):
+    with exclusive(
+        settings.home / "run.lock", command="run", holders="glucolake run", place=str(settings.home)
+    ):
         run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
         run_dir = settings.home / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -138,30 +140,6 @@ def _single_site_file(settings: Settings, run_dir: Path) -> Path:
     path = run_dir / "sources.yaml"
     path.write_text(yaml.safe_dump({"sources": entries}))
     return path
-
-
-class _exclusive:  # noqa: N801 - used as a context manager, reads like one
-    """Hold $GLUCOLAKE_HOME/run.lock for the run, or refuse at once when another run has it."""
-
-    def __init__(self, home: Path) -> None:
-        self._path = home / "run.lock"
-
-    def __enter__(self) -> None:
-        self._handle = self._path.open("w")
-        try:
-            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._handle.close()
-            click.echo(
-                f"glucolake: error: run: another glucolake run is using {self._path.parent}; "
-                "wait for it to finish",
-                err=True,
-            )
-            sys.exit(1)
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self._handle, fcntl.LOCK_UN)
-        self._handle.close()
 
 
 def _print(results: dict[str, TaskResult], run_dir: Path) -> None:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from glucolake import logs
+from glucolake.cli._exclusive import steps_exclusive
 from glucolake.cli._options import load_settings
 from glucolake.lake.changes import PENDING, read_scope, settle
 from glucolake.lake.raw_layout import COLLECTIONS, collection_dir
@@ -77,38 +78,39 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
     select, exclude = STAGES[stage]
     reads, writes = DATASETS[stage]
     lineage = Lineage(settings)
-    try:
-        with lineage.step(f"glucolake.transform.{stage}") as step:
-            step.inputs = [lake_dataset(settings, path) for path in reads]
-            step.outputs = [lake_output(settings, path) for path in writes]
-            target = lake_target(settings)
-            lake = Lake.open(settings.lake, settings.s3)
-            scope = read_scope(lake, PENDING, full_refresh=full_refresh)
-            log.info(
-                "transform_scope",
-                extra=fields(stage=stage, full=scope.full, sources=len(scope.sources)),
-            )
-            try:
-                run_dbt(
-                    settings,
-                    ["build", "--full-refresh"] if full_refresh else "build",
-                    select=select,
-                    exclude=exclude,
-                    target=target,
-                    build=dbt_scope_vars(lake, settings.lake, scope),
+    with steps_exclusive(settings, "transform"):
+        try:
+            with lineage.step(f"glucolake.transform.{stage}") as step:
+                step.inputs = [lake_dataset(settings, path) for path in reads]
+                step.outputs = [lake_output(settings, path) for path in writes]
+                target = lake_target(settings)
+                lake = Lake.open(settings.lake, settings.s3)
+                scope = read_scope(lake, PENDING, full_refresh=full_refresh)
+                log.info(
+                    "transform_scope",
+                    extra=fields(stage=stage, full=scope.full, sources=len(scope.sources)),
                 )
-            finally:
-                emit_dbt_lineage(lineage, settings, target, step)
-            if stage != "intermediate":
-                # The ingest package (HTTP client and all) for its batch id helper: only here.
-                from glucolake.ingest.run import new_batch_id  # noqa: PLC0415
+                try:
+                    run_dbt(
+                        settings,
+                        ["build", "--full-refresh"] if full_refresh else "build",
+                        select=select,
+                        exclude=exclude,
+                        target=target,
+                        build=dbt_scope_vars(lake, settings.lake, scope),
+                    )
+                finally:
+                    emit_dbt_lineage(lineage, settings, target, step)
+                if stage != "intermediate":
+                    # The ingest package (HTTP client and all) for its batch id helper: only here.
+                    from glucolake.ingest.run import new_batch_id  # noqa: PLC0415
 
-                # The curated tables now hold these changes: publish's turn.
-                settle(lake, scope, stage=PENDING, batch_id=new_batch_id())
-    except LakeError as exc:
-        click.echo(f"glucolake: error: transform: {exc}", err=True)
-        sys.exit(2)
-    except DbtError as exc:
-        for line in str(exc).splitlines():
-            click.echo(f"glucolake: error: transform: {line}", err=True)
-        sys.exit(1)
+                    # The curated tables now hold these changes: publish's turn.
+                    settle(lake, scope, stage=PENDING, batch_id=new_batch_id())
+        except LakeError as exc:
+            click.echo(f"glucolake: error: transform: {exc}", err=True)
+            sys.exit(2)
+        except DbtError as exc:
+            for line in str(exc).splitlines():
+                click.echo(f"glucolake: error: transform: {line}", err=True)
+            sys.exit(1)
