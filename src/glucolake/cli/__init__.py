@@ -26,6 +26,7 @@ COMMANDS = {
         "docs",
         "ingest",
         "publish",
+        "raw",
         "report",
         "run",
         "simulate",

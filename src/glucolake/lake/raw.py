@@ -12,6 +12,7 @@ so what was fetched is never lost and never stored twice. A document the site ch
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -27,10 +28,17 @@ from glucolake.lake.raw_encoding import (
     encode_documents,
     to_parquet_bytes,
 )
-from glucolake.lake.raw_layout import COLLECTIONS, day_dir, month_dir
+from glucolake.lake.raw_layout import (
+    COLLECTIONS,
+    DAY_PREFIX,
+    MONTH_PREFIX,
+    day_dir,
+    month_dir,
+    source_dir,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from glucolake.lake.storage import Lake
 
@@ -40,6 +48,7 @@ __all__ = [
     "RawPartitionWriter",
     "WriteStats",
     "document_day",
+    "stored_texts",
 ]
 
 UNKNOWN_DAY = "unknown"
@@ -180,6 +189,29 @@ class RawPartitionWriter:
             tables += self._compacted[month]
         ids = [document.get("_id") for document, _, _ in buffer.values()]
         return {text for table in tables for text in _texts_of_ids(table, ids)} & buffer.keys()
+
+
+def stored_texts(
+    lake: Lake, collection: str, source_id: str, *, day: str | None = None
+) -> Iterator[str]:
+    """Every document the zone holds for one source and collection, as its JSON text.
+
+    In partition order, then file and row order; with ``day``, only that UTC day's documents
+    (its day partition, and its share of a compacted month).
+    """
+    folder = source_dir(collection, source_id)
+    partitions = lake.list_dirs(folder)
+    if day is not None:
+        partitions = [
+            p for p in partitions if p in {f"{DAY_PREFIX}{day}", f"{MONTH_PREFIX}{day[:7]}"}
+        ]
+    for partition in partitions:
+        # A month file holds every day of its month: keep the asked day's documents only.
+        sift = day is not None and partition.startswith(MONTH_PREFIX)
+        for path in lake.list_files(f"{folder}/{partition}"):
+            for text in document_texts(lake.read_parquet(path)):
+                if not sift or document_day(collection, json.loads(text)) == day:
+                    yield text
 
 
 def _texts_of_ids(table: pa.Table, ids: list[Any]) -> list[str]:
