@@ -54,7 +54,7 @@ def main() -> None:
         # The cohort's raw zone is ingested once and kept here (ignored by git): it takes long.
         cache = Path(args.cache)
         year, week = (
-            scale_stage.measure_scale(100, days, cache=cache, runs=2) for days in (365, 7)
+            scale_stage.measure_scale(100, days, cache=cache, runs=3) for days in (365, 7)
         )
         queries = dashboard_stage.measure_dashboard_queries(cache / "100x365/home/warehouse.duckdb")
         sections = [
