@@ -48,8 +48,10 @@ class Split:
         """Split ``document`` (left unchanged)."""
         self._document = document
         self.values: dict[str, Any] = {}
-        self._first_path: dict[str, str] = {}
+        # Which nested string slots repeat an earlier string, and the slot they point to.
+        self._references: dict[str, str] = {}
         self._kinds: list[tuple[str, type]] = []
+        self._first_path: dict[str, str] = {}  # each string's first slot, for the first walk
         self._blank = self._walk(document, None, None)
         self.kinds = tuple(self._kinds)
         # A flat document's blank shape is its keys alone: most entries share one.
@@ -71,6 +73,7 @@ class Split:
     def _walk(
         self, obj: dict[str, Any], prefix: str | None, column_types: dict[str, type] | None
     ) -> dict[str, Any]:
+        """The shape of ``obj``: every slot blank when ``column_types`` is ``None``."""
         shape: dict[str, Any] = {}
         for key, value in obj.items():
             if prefix is None:
@@ -88,17 +91,36 @@ class Split:
                 shape[key] = value if "." in key else self._walk(value, path, column_types)
             elif kind is list or (prefix is not None and path in self._document):
                 shape[key] = value
-            elif kind is str and prefix is not None and value in self._first_path:
-                shape[key] = REFERENCE + self._first_path[value]
             else:
-                if kind is str:
+                shape[key] = self._slot(path, value, prefix is not None, column_types)
+        return shape
+
+    def _slot(
+        self,
+        path: str,
+        value: Any,  # noqa: ANN401 - any JSON scalar
+        nested: bool,  # noqa: FBT001
+        column_types: dict[str, type] | None,
+    ) -> Any:  # noqa: ANN401 - any JSON scalar
+        """What the shape holds in one slot.
+
+        The first walk (from ``__init__``, ``column_types`` unknown) also records the value,
+        its kind, or the earlier slot a repeated nested string points to; a later walk (a value
+        of another type than its column's) only reads what it recorded.
+        """
+        if column_types is None:
+            if type(value) is str and nested and value in self._first_path:
+                self._references[path] = self._first_path[value]
+            else:
+                if type(value) is str:
                     self._first_path.setdefault(value, path)
                 self.values[path] = value
                 if value is not None:
-                    self._kinds.append((path, kind))
-                fits = column_types is None or column_types.get(path) is kind
-                shape[key] = None if fits else value
-        return shape
+                    self._kinds.append((path, type(value)))
+        reference = self._references.get(path)
+        if reference is not None:
+            return REFERENCE + reference
+        return None if column_types is None or column_types.get(path) is type(value) else value
 
 
 def rebuild(shape: str, cell: Callable[[str], Any]) -> str:

@@ -142,6 +142,17 @@ def test_a_nested_string_repeating_an_earlier_one_is_stored_once():
     assert document_texts(table) == [canonical_json(d) for d in docs]
 
 
+def test_a_value_its_column_cannot_give_back_leaves_the_other_slots_blank():
+    docs = [{"a": 1, "loop": {"name": "Loop"}}, {"a": 1.5, "loop": {"name": "Loop"}}]
+    table = roundtrip(docs)
+    # The integer stays in its shape (its column holds floats); the string is its column's.
+    assert table.column(SHAPE).to_pylist() == [
+        '{"a":1,"loop":{"name":null}}',
+        '{"a":null,"loop":{"name":null}}',
+    ]
+    assert document_texts(table) == [canonical_json(d) for d in docs]
+
+
 def test_collections_read_as_json_keep_their_text():
     docs = [{"_id": "p", "defaultProfile": "Default", "store": {"Default": {"dia": 3}}}]
     table = roundtrip(docs, keep_text=True)
