@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -52,6 +53,16 @@ def load_settings(**options: Any) -> Settings:  # noqa: ANN401 - click passes op
         return Settings.load(os.environ, **options)
     except ConfigError as exc:
         raise click.exceptions.Exit(_fail(str(exc))) from None
+
+
+def exit_with_errors(command: str, text: str, *, status: int = 1) -> NoReturn:
+    """Print each line of ``text`` as one ``glucolake: error: <command>:`` line, then exit.
+
+    dbt reports one failed model or test per line; each stays a line of its own.
+    """
+    for line in text.splitlines():
+        click.echo(f"glucolake: error: {command}: {line}", err=True)
+    sys.exit(status)
 
 
 def _fail(message: str) -> int:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from glucolake import logs
-from glucolake.cli._options import load_settings
+from glucolake.cli._options import exit_with_errors, load_settings
 from glucolake.transform import DbtError, run_dbt, warehouse_target
 
 __all__ = ["docs"]
@@ -25,7 +23,5 @@ def docs() -> None:
     try:
         run_dbt(settings, ["docs", "generate"], select=["*"], target=warehouse_target(settings))
     except DbtError as exc:
-        for line in str(exc).splitlines():
-            click.echo(f"glucolake: error: docs: {line}", err=True)
-        sys.exit(1)
+        exit_with_errors("docs", str(exc))
     click.echo(settings.home / "dbt" / "target" / "index.html")

@@ -8,7 +8,7 @@ import click
 
 from glucolake import logs
 from glucolake.cli._exclusive import steps_exclusive
-from glucolake.cli._options import load_settings
+from glucolake.cli._options import exit_with_errors, load_settings
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse_dataset
 from glucolake.settings import PostgresWarehouse
 from glucolake.transform import DbtError, run_dbt, warehouse_target
@@ -48,6 +48,4 @@ def publish(*, json_logs: bool | None) -> None:
             click.echo(f"glucolake: error: publish: {exc}", err=True)
             sys.exit(1)
         except DbtError as exc:
-            for line in str(exc).splitlines():
-                click.echo(f"glucolake: error: publish: {line}", err=True)
-            sys.exit(1)
+            exit_with_errors("publish", str(exc))

@@ -8,7 +8,7 @@ import click
 
 from glucolake import logs
 from glucolake.cli._exclusive import steps_exclusive
-from glucolake.cli._options import load_settings
+from glucolake.cli._options import exit_with_errors, load_settings
 from glucolake.lake.changes import PENDING, read_scope, settle
 from glucolake.lake.raw_layout import COLLECTIONS, collection_dir
 from glucolake.lake.storage import Lake, LakeError
@@ -111,6 +111,4 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
             click.echo(f"glucolake: error: transform: {exc}", err=True)
             sys.exit(2)
         except DbtError as exc:
-            for line in str(exc).splitlines():
-                click.echo(f"glucolake: error: transform: {line}", err=True)
-            sys.exit(1)
+            exit_with_errors("transform", str(exc))
