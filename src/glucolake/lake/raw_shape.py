@@ -52,10 +52,14 @@ class Split:
         self._references: dict[str, str] = {}
         self._kinds: list[tuple[str, type]] = []
         self._first_path: dict[str, str] = {}  # each string's first slot, for the first walk
+        self._top_level_scalars = 0
         self._blank = self._walk(document, None, None)
         self.kinds = tuple(self._kinds)
-        # A flat document's blank shape is its keys alone: most entries share one.
-        self.flat_keys = tuple(document) if len(self.values) == len(document) else None
+        # A flat document (every field a top-level scalar slot) has its keys alone for a blank
+        # shape: most entries share one. Counting all slots would not do: two nested ones can
+        # stand in for an array, and documents differing only in it would share one shape.
+        flat = self._top_level_scalars == len(document)
+        self.flat_keys = tuple(document) if flat else None
 
     def shape(self, column_types: dict[str, type], *, fits: bool) -> str:
         """The shape as JSON text.
@@ -92,6 +96,8 @@ class Split:
             elif kind is list or (prefix is not None and path in self._document):
                 shape[key] = value
             else:
+                if prefix is None and column_types is None:
+                    self._top_level_scalars += 1
                 shape[key] = self._slot(path, value, prefix is not None, column_types)
         return shape
 

@@ -182,3 +182,10 @@ def test_every_nested_column_holds_the_value_at_its_path(docs):
                 assert json.loads(stored) == value  # a path holding text too: JSON text
             else:
                 assert stored == value or (abs(value) > 2**53 and stored == float(value))
+
+
+def test_documents_alike_in_their_count_of_slots_keep_their_own_arrays():
+    # Two nested slots and one array: as many slots as fields, yet the shape is not flat.
+    docs = [{"a": {"b": 1, "d": 2}, "c": [[1]]}, {"a": {"b": 1, "d": 2}, "c": [[2]]}]
+    table = roundtrip(docs)
+    assert document_texts(table) == [canonical_json(d) for d in docs]
