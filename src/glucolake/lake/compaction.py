@@ -39,6 +39,8 @@ from glucolake.lake.raw_encoding import (
     TEXT_COLLECTIONS,
     document_texts,
     encode_documents,
+    exact_doubles,
+    narrowest_fractional,
     to_parquet_bytes,
 )
 from glucolake.lake.raw_layout import (
@@ -180,18 +182,39 @@ def _concatenated(tables: list[pa.Table]) -> pa.Table | None:
 
     That is the case when every file has the same columns of the same types, written by this
     encoding, and no document repeats (copies exist only after a killed compaction): a field
-    typed alike in each file is typed so over their union. Then no JSON is parsed, which is
-    most of a month's compaction; otherwise ``None``, and the documents are encoded anew.
+    typed alike in each file is typed so over their union. Fractional columns count as one
+    type whatever their scale: the union is typed anew from their exact doubles. Then no JSON
+    is parsed, which is most of a month's compaction; otherwise ``None``, and the documents are
+    encoded anew.
     """
+    tables = [_fractions_as_doubles(t) for t in tables]
     schema = tables[0].schema
     if SHAPE not in schema.names or any(not t.schema.equals(schema) for t in tables[1:]):
         return None
     table = pa.concat_tables(tables)
+    for index, field in enumerate(table.schema):
+        if pa.types.is_floating(field.type):
+            narrowed = narrowest_fractional(table.column(index).combine_chunks())
+            table = table.set_column(index, field.name, narrowed)
     # Over columns of one type each, one document always encodes to the same row: distinct
-    # rows are distinct documents, and no document needs rebuilding to tell.
-    content = [n for n in table.column_names if n not in _PER_FETCH_COLUMNS]
+    # rows are distinct documents, and no document needs rebuilding to tell. Arrow cannot group
+    # by lists; leaving them out can only make two documents look alike, and then they are
+    # encoded anew, which is never wrong.
+    content = [
+        field.name
+        for field in table.schema
+        if field.name not in _PER_FETCH_COLUMNS and not pa.types.is_list(field.type)
+    ]
     if table.group_by(content, use_threads=False).aggregate([]).num_rows != table.num_rows:
         return None
+    return table
+
+
+def _fractions_as_doubles(table: pa.Table) -> pa.Table:
+    """``table`` with its decimal columns as the doubles they give back."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(index, field.name, exact_doubles(table.column(index)))
     return table
 
 

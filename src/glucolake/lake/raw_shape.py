@@ -7,18 +7,22 @@ its columns plus its *shape*: the document with each value its column holds repl
 ``null``, which keeps key order, nesting, arrays and JSON types. Putting the column values back
 into the shape gives the document again, byte for byte.
 
-Which scalars are columns (the *slots*): every top-level field (but ``_gl_…``, the zone's own
+Which values are columns (the *slots*): every top-level field (but ``_gl_…``, the zone's own
 metadata), and every scalar inside objects, named by its path (``loop.iob.iob``) unless a key
-on the way holds a dot, or the document also has a top-level field of that name. Scalars inside
-arrays stay in the shape.
+on the way holds a dot or ends with ``[]``, or the document also has a top-level field of that
+name. An array of scalars of one JSON type (a loop's ``predicted.values``) is a slot too, in a
+list column named by its path and ``[]`` (``loop.predicted.values[]``), so an array never
+shares a column with the scalars another document holds at that path. Other arrays (empty,
+mixed, of objects) stay in the shape.
 
 A slot keeps its value in the shape when its column would give it back with another JSON type
 (an integer in a column of floats, a number in a column of mixed text). A string inside an
 object that repeats an earlier string of the document (a device status repeats its
 ``created_at`` four times) is written in the shape as a reference to that slot: a NUL
-character, then the slot's path; its column is ``null`` there. A shape holds no other string
-in a slot, since a string always goes to its column, so a reference is never mistaken for a
-value.
+character, then the slot's path; its column is ``null`` there. An array slot is written as a
+reference to its own column, since a ``null`` would not say which of the two columns of its
+path to read. A shape holds no other string in a slot, since a string always goes to its
+column, so a reference is never mistaken for a value.
 """
 
 from __future__ import annotations
@@ -30,9 +34,22 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["REFERENCE", "Split", "canonical_json", "rebuild"]
+__all__ = [
+    "ARRAY_KINDS",
+    "ARRAY_SUFFIX",
+    "REFERENCE",
+    "Kind",
+    "Split",
+    "canonical_json",
+    "rebuild",
+]
 
 REFERENCE = "\x00"
+ARRAY_SUFFIX = "[]"
+# The kind of an array slot, by the type of its items: one object each, compared with ``is``.
+ARRAY_KINDS: dict[type, tuple[type, type]] = {t: (list, t) for t in (bool, int, float, str)}
+Kind = type | tuple[type, type]
+"""What a slot's value is, and what a column gives back: a scalar type or an array kind."""
 _METADATA_PREFIX = "_gl_"
 
 
@@ -50,18 +67,17 @@ class Split:
         self.values: dict[str, Any] = {}
         # Which nested string slots repeat an earlier string, and the slot they point to.
         self._references: dict[str, str] = {}
-        self._kinds: list[tuple[str, type]] = []
+        self._kinds: list[tuple[str, Kind]] = []
         self._first_path: dict[str, str] = {}  # each string's first slot, for the first walk
         self._top_level_scalars = 0
         self._blank = self._walk(document, None, None)
         self.kinds = tuple(self._kinds)
         # A flat document (every field a top-level scalar slot) has its keys alone for a blank
-        # shape: most entries share one. Counting all slots would not do: two nested ones can
-        # stand in for an array, and documents differing only in it would share one shape.
+        # shape: most entries share one.
         flat = self._top_level_scalars == len(document)
         self.flat_keys = tuple(document) if flat else None
 
-    def shape(self, column_types: dict[str, type], *, fits: bool) -> str:
+    def shape(self, column_types: dict[str, Kind], *, fits: bool) -> str:
         """The shape as JSON text.
 
         ``column_types`` is the Python type each column gives its values back as; ``fits`` says
@@ -75,7 +91,7 @@ class Split:
         return canonical_json(self._walk(self._document, None, column_types))
 
     def _walk(
-        self, obj: dict[str, Any], prefix: str | None, column_types: dict[str, type] | None
+        self, obj: dict[str, Any], prefix: str | None, column_types: dict[str, Kind] | None
     ) -> dict[str, Any]:
         """The shape of ``obj``: every slot blank when ``column_types`` is ``None``."""
         shape: dict[str, Any] = {}
@@ -85,7 +101,7 @@ class Split:
                 if key.startswith(_METADATA_PREFIX):
                     shape[key] = value
                     continue
-            elif "." in key:
+            elif "." in key or key.endswith(ARRAY_SUFFIX):
                 shape[key] = value
                 continue
             else:
@@ -93,20 +109,42 @@ class Split:
             kind = type(value)
             if kind is dict:
                 shape[key] = value if "." in key else self._walk(value, path, column_types)
-            elif kind is list or (prefix is not None and path in self._document):
+            elif prefix is not None and path in self._document:
                 shape[key] = value
+            elif kind is list:
+                shape[key] = self._array_slot(path + ARRAY_SUFFIX, value, column_types)
             else:
                 if prefix is None and column_types is None:
                     self._top_level_scalars += 1
                 shape[key] = self._slot(path, value, prefix is not None, column_types)
         return shape
 
+    def _array_slot(
+        self, path: str, value: list[Any], column_types: dict[str, Kind] | None
+    ) -> list[Any] | str:
+        """What the shape holds for an array: a reference to its column, or the array itself.
+
+        The first walk records the array when it is a slot: its items all of one scalar type,
+        and no top-level field named like its column.
+        """
+        if column_types is None:
+            item_type = _item_type(value)
+            if item_type is None or path in self._document:
+                return value
+            self.values[path] = value
+            self._kinds.append((path, ARRAY_KINDS[item_type]))
+        elif path not in self.values or column_types.get(path) is not ARRAY_KINDS.get(
+            _item_type(value)  # type: ignore[arg-type]  # None is never a key: no kind
+        ):
+            return value
+        return REFERENCE + path
+
     def _slot(
         self,
         path: str,
         value: Any,  # noqa: ANN401 - any JSON scalar
         nested: bool,  # noqa: FBT001
-        column_types: dict[str, type] | None,
+        column_types: dict[str, Kind] | None,
     ) -> Any:  # noqa: ANN401 - any JSON scalar
         """What the shape holds in one slot.
 
@@ -127,6 +165,16 @@ class Split:
         if reference is not None:
             return REFERENCE + reference
         return None if column_types is None or column_types.get(path) is type(value) else value
+
+
+def _item_type(array: list[Any]) -> type | None:
+    """The one scalar type of every item of ``array``; ``None`` if empty, mixed or nested."""
+    if not array:
+        return None
+    first = type(array[0])
+    if first not in ARRAY_KINDS or any(type(item) is not first for item in array):
+        return None
+    return first
 
 
 def rebuild(shape: str, cell: Callable[[str], Any]) -> str:
@@ -158,7 +206,7 @@ def _filled(
             path = key
             if key.startswith(_METADATA_PREFIX):
                 continue
-        elif "." in key:
+        elif "." in key or key.endswith(ARRAY_SUFFIX):
             continue
         else:
             path = f"{prefix}.{key}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime
 
+import pyarrow as pa
 from tests.helpers import raw_rows
 
 from glucolake.lake import Lake, compaction
@@ -167,6 +168,31 @@ def test_files_that_type_a_field_differently_are_merged_by_the_encoding_rule(tmp
     assert table.column("_gl_encoding").to_pylist() == [ENCODING_VERSION] * 288 * 31
     # Numbers in a text column stay numbers in their documents, and the text stays text.
     assert document_texts(table) == [canonical_json(d) for d in docs]
+
+
+def test_days_of_decimals_with_other_scales_merge_without_parsing(tmp_path, monkeypatch):
+    lake = lake_at(tmp_path)
+    docs = entries(288 * 31)
+    for i, doc in enumerate(docs):
+        # One place on most days, three on the 2nd, a double no decimal gives on the 3rd.
+        doc["delta"] = round(i * 0.1, 1) if i // 288 != 1 else round(i * 0.001, 3)
+    docs[288 * 2]["delta"] = 0.1 + 0.2
+    write(lake, docs[: 288 * 2], "b1")
+
+    def parse_nothing(*_):
+        raise AssertionError("files that differ in decimal places only need no JSON parsing")
+
+    monkeypatch.setattr(compaction, "_distinct_documents", parse_nothing)
+    compact(lake, date(2025, 11, 30))
+    table = month_table(lake)
+    assert table.schema.field("delta").type == pa.decimal128(18, 3)  # the union's places
+    assert document_texts(table) == [canonical_json(d) for d in docs[: 288 * 2]]
+
+    write(lake, docs[288 * 2 :], "b2")  # late days: one of them holds 0.30000000000000004
+    compact(lake, date(2025, 11, 30))
+    table = month_table(lake)
+    assert table.schema.field("delta").type == pa.float64()
+    assert sorted(document_texts(table)) == sorted(canonical_json(d) for d in docs)
 
 
 def refreshes_of_one_day(lake, count):

@@ -3,15 +3,20 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glucolake.lake.raw_encoding import (
     DOCUMENT,
+    ENCODING_VERSION,
     SHAPE,
     canonical_json,
+    column_values,
     document_texts,
     encode_documents,
     to_parquet_bytes,
@@ -19,15 +24,18 @@ from glucolake.lake.raw_encoding import (
 
 FETCHED = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 
-scalars = st.one_of(
-    st.none(),
+scalar_types = (
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(10**7), max_value=10**7).map(lambda i: i / 1000),  # a delta, a dose
     st.text(max_size=12),
 )
+scalars = st.none() | st.one_of(*scalar_types)
+# Arrays of one scalar type (a loop's predictions), which get a list column.
+arrays_of_one_type = st.one_of(*(st.lists(t, min_size=1, max_size=4) for t in scalar_types))
 values = st.recursive(
-    scalars,
+    scalars | arrays_of_one_type,
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
     ),
@@ -75,7 +83,7 @@ def test_every_top_level_scalar_field_gets_a_column_that_loses_nothing(docs):
         present = [d.get(name) for d in docs]
         if all(v is None or isinstance(v, dict | list) for v in present):
             continue  # nested-only fields live in the document
-        column = table.column(name).to_pylist()
+        column = column_values(table.column(name))
         for value, stored in zip(present, column, strict=True):
             if value is None or isinstance(value, dict | list):
                 continue
@@ -96,7 +104,7 @@ def test_loose_nightscout_types_are_kept_as_sent():
     table = roundtrip(docs)
     assert table.schema.field("sgv").type == "string"
     assert table.column("sgv").to_pylist() == ["176", "176", None]
-    assert table.schema.field("date").type == "double"
+    assert table.schema.field("date").type == pa.decimal128(18, 2)  # fractional ms
     assert table.column("_gl_source_id").to_pylist() == ["alice"] * 3
     assert [json.loads(t)["sgv"] for t in document_texts(table)[:2]] == [176, "176"]
 
@@ -113,15 +121,16 @@ def test_scalars_nested_in_objects_get_a_column_per_path():
         {"_id": "c", "odd": {"a.b": 1, "c": {"d": True}}, "loop.cob.cob": "top-level wins"},
     ]
     table = roundtrip(docs)
-    assert table.column("_gl_encoding").to_pylist() == [3, 3, 3]
+    assert table.column("_gl_encoding").to_pylist() == [ENCODING_VERSION] * 3
     # Numbers and text at one path make a text column: staging casts it leniently.
     assert table.column("loop.iob.iob").to_pylist() == ["1.25", "n/a", None]
     assert table.column("loop.cob.cob").to_pylist() == ["12", None, "top-level wins"]
-    assert table.column("openaps.iob.iob").to_pylist() == [None, 0.4, None]
+    assert column_values(table.column("openaps.iob.iob")) == [None, 0.4, None]
     assert table.column("loop.iob.timestamp").to_pylist() == ["2026-11-20T10:00:00Z", None, None]
     assert table.column("odd.c.d").to_pylist() == [None, None, True]
     assert table.schema.field("pump.battery.percent").type == "int64"
-    # Arrays and keys holding a dot stay in the shape only.
+    # An array of numbers has a list column of its own; keys holding a dot stay in the shape.
+    assert table.column("predicted.values[]").to_pylist() == [[150, 152], None, None]
     for absent in ("predicted.values", "odd.a.b"):
         assert absent not in table.column_names
     assert document_texts(table) == [canonical_json(d) for d in docs]
@@ -166,15 +175,18 @@ def test_collections_read_as_json_keep_their_text():
 def test_every_nested_column_holds_the_value_at_its_path(docs):
     table = roundtrip(docs)
     for name in table.column_names:
-        if "." not in name or name.startswith("_gl_"):
+        if "." not in name.removesuffix("[]") or name.startswith("_gl_"):
             continue
-        for document, stored in zip(docs, table.column(name).to_pylist(), strict=True):
+        for document, stored in zip(docs, column_values(table.column(name)), strict=True):
             if name in document:
                 continue  # the document's own top-level field of that name
             value: object = document
-            for key in name.split("."):
+            for key in name.removesuffix("[]").split("."):
                 value = value.get(key) if isinstance(value, dict) else None
-            if isinstance(value, dict | list) or value is None:
+            if name.endswith("[]"):
+                # An array, or its JSON text; empty and mixed arrays stay in the shape (null).
+                assert stored is None or stored == value or json.loads(stored) == value
+            elif isinstance(value, dict | list) or value is None:
                 assert stored is None
             elif isinstance(value, str):
                 assert stored in {value, None}  # None: a repeat of an earlier string
@@ -182,6 +194,61 @@ def test_every_nested_column_holds_the_value_at_its_path(docs):
                 assert json.loads(stored) == value  # a path holding text too: JSON text
             else:
                 assert stored == value or (abs(value) > 2**53 and stored == float(value))
+
+
+def test_a_column_of_decimals_is_stored_as_integers_and_gives_each_double_back():
+    deltas = [4.273, -0.73, 12.0, 0.1, None, 1745408563081.73]
+    table = roundtrip([{"delta": d} for d in deltas])
+    assert table.schema.field("delta").type == pa.decimal128(18, 3)
+    assert column_values(table.column("delta")) == deltas
+    assert [json.loads(t)["delta"] for t in document_texts(table)] == deltas
+
+
+def test_doubles_that_are_no_short_decimal_stay_doubles():
+    for odd in (0.1 + 0.2, 1e300, -0.0, 2.0**60 + 0.5, 1 / 3):
+        table = roundtrip([{"x": 1.5}, {"x": odd}])
+        assert table.schema.field("x").type == pa.float64(), odd
+        assert document_texts(table)[1] == canonical_json({"x": odd})
+
+
+def test_duckdb_reads_a_decimal_column_as_the_very_doubles(tmp_path: Path):
+    # Staging casts raw numbers to double: DuckDB divides exactly (Arrow's cast would not).
+    values = [round(i * 0.001 * (-1) ** i, 3) for i in range(5000)] + [199.8, 0.35, 3.1]
+    table = encode_documents(
+        [({"x": v}, canonical_json({"x": v}), FETCHED) for v in values],
+        source_id="alice",
+        batch_id="b1",
+    )
+    path = tmp_path / "raw.parquet"
+    path.write_bytes(to_parquet_bytes(table))
+    assert pq.read_schema(path).field("x").type == pa.decimal128(18, 3)
+    read = duckdb.execute("select cast(x as double) from read_parquet(?)", [str(path)]).fetchall()
+    assert [x for (x,) in read] == values
+
+
+def test_an_array_of_scalars_of_one_type_has_a_list_column_and_a_shared_shape():
+    docs = [
+        {"_id": "a", "loop": {"predicted": {"values": [131, 130, 129]}}},
+        {"_id": "b", "loop": {"predicted": {"values": [140, 141]}}},
+    ]
+    table = roundtrip(docs)
+    assert table.schema.field("loop.predicted.values[]").type == pa.list_(pa.int64())
+    assert table.column("loop.predicted.values[]").to_pylist() == [[131, 130, 129], [140, 141]]
+    # A reference to the column, the same in every document: the shapes share one text.
+    assert len(set(table.column(SHAPE).to_pylist())) == 1
+    assert document_texts(table) == [canonical_json(d) for d in docs]
+
+
+def test_arrays_a_list_column_cannot_give_back_stay_in_the_shape():
+    docs = [
+        {"a": [], "b": [1, 1.5], "c": [{"d": 1}], "e": [None], "f": [2**70]},
+        {"a": [1], "b": [2], "c": [[1]], "e": [1], "f": [1], "g": {"h": [True]}},
+    ]
+    table = roundtrip(docs)
+    assert table.schema.field("g.h[]").type == pa.list_(pa.bool_())
+    assert "c[]" not in table.column_names
+    assert json.loads(table.column(SHAPE)[0].as_py())["f"] == [2**70]
+    assert document_texts(table) == [canonical_json(d) for d in docs]
 
 
 def test_documents_alike_in_their_count_of_slots_keep_their_own_arrays():
