@@ -377,9 +377,8 @@ def _array_column(values: list[Any], kind: Kind) -> pa.Array[Any] | None:
     if not isinstance(kind, tuple):
         return None
     item = kind[1]
-    if item is int and not all(
-        _INT64[0] <= i <= _INT64[1] for array in values if array is not None for i in array
-    ):
+    arrays = [array for array in values if array is not None]
+    if item is int and not _INT64[0] <= min(map(min, arrays)) <= max(map(max, arrays)) <= _INT64[1]:
         return None
     return pa.array(values, pa.list_(_ARROW_TYPES[item]))
 

@@ -9,7 +9,7 @@ into the shape gives the document again, byte for byte.
 
 Which values are columns (the *slots*): every top-level field (but ``_gl_…``, the zone's own
 metadata), and every scalar inside objects, named by its path (``loop.iob.iob``) unless a key
-on the way holds a dot or ends with ``[]``, or the document also has a top-level field of that
+on the way holds a dot or ``[]``, or the document also has a top-level field of that
 name. An array of scalars of one JSON type (a loop's ``predicted.values``) is a slot too, in a
 list column named by its path and ``[]`` (``loop.predicted.values[]``), so an array never
 shares a column with the scalars another document holds at that path. Other arrays (empty,
@@ -101,7 +101,7 @@ class Split:
                 if key.startswith(_METADATA_PREFIX):
                     shape[key] = value
                     continue
-            elif "." in key or key.endswith(ARRAY_SUFFIX):
+            elif "." in key or ARRAY_SUFFIX in key:
                 shape[key] = value
                 continue
             else:
@@ -169,12 +169,11 @@ class Split:
 
 def _item_type(array: list[Any]) -> type | None:
     """The one scalar type of every item of ``array``; ``None`` if empty, mixed or nested."""
-    if not array:
+    types = set(map(type, array))
+    if len(types) != 1:
         return None
-    first = type(array[0])
-    if first not in ARRAY_KINDS or any(type(item) is not first for item in array):
-        return None
-    return first
+    (item_type,) = types
+    return item_type if item_type in ARRAY_KINDS else None
 
 
 def rebuild(shape: str, cell: Callable[[str], Any]) -> str:
@@ -206,7 +205,7 @@ def _filled(
             path = key
             if key.startswith(_METADATA_PREFIX):
                 continue
-        elif "." in key or key.endswith(ARRAY_SUFFIX):
+        elif "." in key or ARRAY_SUFFIX in key:
             continue
         else:
             path = f"{prefix}.{key}"
