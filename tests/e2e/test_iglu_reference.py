@@ -7,6 +7,7 @@ Ingest → transform → publish, as a user runs them, then `mart_glucose_summar
 from __future__ import annotations
 
 import csv
+import json
 import math
 import subprocess
 import sys
@@ -37,7 +38,8 @@ def reference() -> dict[str, dict[str, float]]:
     }
 
 
-def glucolake(*args: str, env: dict[str, str]) -> None:
+def glucolake(*args: str, env: dict[str, str]) -> str:
+    """Run a step; its JSON log lines."""
     result = subprocess.run(
         [sys.executable, "-m", "glucolake", *args],
         env=env,
@@ -47,6 +49,7 @@ def glucolake(*args: str, env: dict[str, str]) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
+    return result.stderr
 
 
 def run_pipeline(tmp_path: Path, warehouse: str | None) -> None:
@@ -74,8 +77,13 @@ def run_pipeline(tmp_path: Path, warehouse: str | None) -> None:
     # The subjects' older months are compacted (lake/compaction.py): the metrics below are
     # computed through month files and day files alike.
     assert list((tmp_path / "lake/raw/nightscout/entries").glob("source=*/month=*/*.parquet"))
-    glucolake("transform", env=env)
-    glucolake("publish", env=env)
+    # CI's run of dbt's unit tests, which pipeline builds leave out: the lake's models, then
+    # the marts of each warehouse.
+    for step in ("transform", "publish"):
+        log = glucolake(step, "--unit-tests", "--json-logs", env=env)
+        finished = [json.loads(line) for line in log.splitlines() if '"dbt_finished"' in line]
+        assert finished, log[-2000:]
+        assert all(event["unit_tests"] > 0 for event in finished), finished
 
 
 def assert_matches_iglu(rows: list[dict]) -> None:

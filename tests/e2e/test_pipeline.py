@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -55,6 +56,12 @@ def ingest_cohort(home, env, **config):
         return {s: sim.truth(s) for s in sim.source_ids}
 
 
+def unit_tests_run(log_lines):
+    """The dbt unit tests each dbt command of a step's JSON log ran."""
+    events = [json.loads(line) for line in log_lines.splitlines() if line.startswith("{")]
+    return [e["unit_tests"] for e in events if e["event"] == "dbt_finished"]
+
+
 def lake_query(home, sql):
     with duckdb.connect() as connection:
         return connection.execute(sql.replace("$LAKE", str(home / "lake"))).fetchall()
@@ -62,7 +69,9 @@ def lake_query(home, sql):
 
 def test_quarantine_and_readings_equal_the_simulators_truth(home, env):
     truth = ingest_cohort(home, env, sources=3, days=10, seed=21, quirks=True, fault_rate=0.0)
-    glucolake("transform", env=env)
+    transformed = glucolake("transform", "--json-logs", env=env)
+    # A pipeline build leaves dbt's unit tests out (they run in CI: test_iglu_reference.py).
+    assert unit_tests_run(transformed.stderr) == [0]
     readings = dict(
         lake_query(
             home,

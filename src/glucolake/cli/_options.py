@@ -16,7 +16,14 @@ from glucolake.settings import ConfigError, Settings
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["duration_ms", "load_settings", "source_options", "timestamp_ms"]
+__all__ = [
+    "duration_ms",
+    "exit_with_errors",
+    "load_settings",
+    "source_options",
+    "timestamp_ms",
+    "unit_tests_option",
+]
 
 F = TypeVar("F", bound="Callable[..., Any]")
 
@@ -45,6 +52,17 @@ def source_options(command: F) -> F:
     ):
         command = option(command)
     return command
+
+
+# dbt's unit tests check the models' logic on fixed inputs: they belong to development and CI,
+# and dbt's guidance is to leave them out of production builds, where they would only repeat
+# the same answer at every 15-minute refresh (a third of a second each, here).
+unit_tests_option = click.option(
+    "--unit-tests/--no-unit-tests",
+    default=False,
+    show_default=True,
+    help="Also run the dbt unit tests of the models built (development and CI).",
+)
 
 
 def load_settings(**options: Any) -> Settings:  # noqa: ANN401 - click passes option values

@@ -8,7 +8,7 @@ import click
 
 from glucolake import logs
 from glucolake.cli._exclusive import steps_exclusive
-from glucolake.cli._options import exit_with_errors, load_settings
+from glucolake.cli._options import exit_with_errors, load_settings, unit_tests_option
 from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse_dataset
 from glucolake.settings import PostgresWarehouse
 from glucolake.transform import DbtError, run_dbt, warehouse_target
@@ -18,8 +18,9 @@ __all__ = ["publish"]
 
 
 @click.command()
+@unit_tests_option
 @click.option("--json-logs/--no-json-logs", default=None, help="Force JSON log lines.")
-def publish(*, json_logs: bool | None) -> None:
+def publish(*, unit_tests: bool, json_logs: bool | None) -> None:
     """Load the curated tables into the warehouse (one transaction) and build the marts.
 
     The warehouse is $GLUCOLAKE_HOME/warehouse.duckdb, or Postgres when GLUCOLAKE_WAREHOUSE is a
@@ -41,7 +42,9 @@ def publish(*, json_logs: bool | None) -> None:
                     prepare_dashboard_role(settings.warehouse)
                 target = warehouse_target(settings)
                 try:
-                    run_dbt(settings, "build", select=["marts"], target=target)
+                    run_dbt(
+                        settings, "build", select=["marts"], target=target, unit_tests=unit_tests
+                    )
                 finally:
                     emit_dbt_lineage(lineage, settings, target, step)
         except WarehouseError as exc:

@@ -8,7 +8,7 @@ import click
 
 from glucolake import logs
 from glucolake.cli._exclusive import steps_exclusive
-from glucolake.cli._options import exit_with_errors, load_settings
+from glucolake.cli._options import exit_with_errors, load_settings, unit_tests_option
 from glucolake.lake.changes import PENDING, read_scope, settle
 from glucolake.lake.raw_layout import COLLECTIONS, collection_dir
 from glucolake.lake.storage import Lake, LakeError
@@ -64,8 +64,9 @@ DATASETS = {
     show_default=True,
     help="Rebuild every model from all of the raw zone, not only what changed; true or false.",
 )
+@unit_tests_option
 @click.option("--json-logs/--no-json-logs", default=None, help="Force JSON log lines.")
-def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None:
+def transform(*, stage: str, full_refresh: bool, unit_tests: bool, json_logs: bool | None) -> None:
     """Build and test the lake's dbt layers (DuckDB over the raw Parquet, folder or S3).
 
     Builds incrementally: only the sources and days that ingest changed since the last build
@@ -98,6 +99,7 @@ def transform(*, stage: str, full_refresh: bool, json_logs: bool | None) -> None
                         exclude=exclude,
                         target=target,
                         build=dbt_scope_vars(lake, settings.lake, scope),
+                        unit_tests=unit_tests,
                     )
                 finally:
                     emit_dbt_lineage(lineage, settings, target, step)

@@ -123,11 +123,13 @@ def run_dbt(
     exclude: list[str] | None = None,
     target: tuple[str, dict[str, str]],
     build: Mapping[str, Any] | None = None,
+    unit_tests: bool = False,
 ) -> DbtRun:
     """Run ``dbt <command> --select …`` against ``target``; raise DbtError on any failure.
 
     ``build`` is what ``dbt_scope_vars`` gave for this build (``scope`` and ``raw_paths``);
-    without it, a full build of every raw file.
+    without it, a full build of every raw file. A ``build`` leaves dbt's unit tests out unless
+    ``unit_tests`` asks for them.
     """
     from dbt.cli.main import dbtRunner  # noqa: PLC0415 - dbt's import is seconds; only here
 
@@ -142,6 +144,7 @@ def run_dbt(
         "incremental": settings_of_build["scope"] is not None,
     }
     build_kind = "incremental" if dbt_vars["incremental"] else "full"
+    builds = (command if isinstance(command, str) else command[0]) == "build"
     args = [
         *([command] if isinstance(command, str) else command),
         "--project-dir",
@@ -159,6 +162,7 @@ def run_dbt(
         "--select",
         *select,
         *(["--exclude", *exclude] if exclude else []),
+        *(["--exclude-resource-type", "unit_test"] if builds and not unit_tests else []),
         # dbt's own console output would repeat what we report; its file log keeps everything.
         "--log-level",
         "none",
@@ -175,10 +179,15 @@ def run_dbt(
     if not result.success or failures:
         lines = failures or [_one_line(str(result.exception or "dbt failed without a message"))]
         raise DbtError("\n".join(lines) + f"\n(details: {work / 'logs' / 'dbt.log'})")
-    nodes = len(getattr(result.result, "results", []) or [])
+    results = getattr(result.result, "results", []) or []
+    nodes = len(results)
+    unit_tests_run = sum(1 for r in results if str(r.node.resource_type) == "unit_test")
     seconds = float(getattr(result.result, "elapsed_time", 0.0) or 0.0)
     log.info(
-        "dbt_finished", extra=fields(command=command, target=name, nodes=nodes, seconds=seconds)
+        "dbt_finished",
+        extra=fields(
+            command=command, target=name, nodes=nodes, unit_tests=unit_tests_run, seconds=seconds
+        ),
     )
     return DbtRun(nodes=nodes, seconds=seconds)
 
