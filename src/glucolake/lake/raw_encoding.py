@@ -94,6 +94,8 @@ _DATA_PAGE_BYTES = 64 * 1024 * 1024
 # Decimals of up to 18 digits are stored as 64-bit integers; every unscaled value stays below
 # 2**53, so that it and its quotient by a power of ten are exact doubles.
 _DECIMAL_PRECISION = 18
+# Nightscout's fractional values have two to four places (deltas, doses, IOB); beyond nine a
+# value is the noise of float arithmetic (0.1 + 0.2), which no scale gives back exactly anyway.
 _MAX_SCALE = 9
 _EXACT_INTEGER = 2.0**53
 # What each column type of ``_scalar_column`` gives its values back as (decimals: float).
