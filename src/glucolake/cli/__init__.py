@@ -12,12 +12,14 @@ so a step imports only its own subcommand's module: ``glucolake sources`` does n
 from __future__ import annotations
 
 import importlib
+from typing import NoReturn
 
 import click
 
 from glucolake import __version__
+from glucolake.cli._leave import run_then_leave
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "command_line", "main"]
 
 COMMANDS = {
     name: f"glucolake.cli.{name}"
@@ -63,3 +65,8 @@ class _LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="glucolake")
 def main() -> None:
     """glucolake: CGM analytics from Nightscout, on one machine or on Kubernetes."""
+
+
+def command_line() -> NoReturn:
+    """The ``glucolake`` program: run the command line, then leave at once (see ``_leave``)."""
+    run_then_leave(main)
