@@ -17,7 +17,7 @@ from typing import NoReturn
 import click
 
 from glucolake import __version__
-from glucolake.cli._leave import run_then_leave
+from glucolake.cli._process import run_then_leave, tune_collector
 
 __all__ = ["COMMANDS", "command_line", "main"]
 
@@ -68,5 +68,6 @@ def main() -> None:
 
 
 def command_line() -> NoReturn:
-    """The ``glucolake`` program: run the command line, then leave at once (see ``_leave``)."""
+    """The ``glucolake`` program: run the command line, then leave at once (see ``_process``)."""
+    tune_collector()
     run_then_leave(main)

@@ -24,7 +24,7 @@ Why it is safe, point by point:
   a new invocation id for every command. The child closes the server's descriptors, puts the
   runner's stdin, the stdout pipe and the log file on 0, 1 and 2, restores SIGINT and SIGCHLD,
   and takes the runner's working directory. It leaves as the command line does
-  (``cli._leave``): threads joined, atexit handlers run, streams flushed, then ``os._exit``.
+  (``cli._process``): threads joined, atexit handlers run, streams flushed, then ``os._exit``.
 - Memory. The server freezes its objects (``gc.freeze``) before each fork, so that a child's
   collections neither walk nor copy them.
 - Environment. Modules may read the environment when imported, so the runner only uses the
@@ -52,6 +52,7 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
+from glucolake.cli._process import tune_collector
 from glucolake.logs import fields, get_logger
 from glucolake.run.preload import PRELOAD, preload, threads
 
@@ -213,6 +214,7 @@ def _wait_for_exit(pid: int) -> None:
 
 def main() -> None:
     """The server process: ``python -c … <control fd> <modules>``; a forked child runs its task."""
+    tune_collector()  # as the command line does; its imports are a step's, and children inherit it
     request = _serve(int(sys.argv[1]), [m for m in sys.argv[2].split(",") if m])
     if request is not None:
         _run_task(request)
@@ -224,7 +226,7 @@ def _run_task(request: dict[str, Any]) -> NoReturn:
     sys.argv = [spec.origin if spec and spec.origin else "glucolake", *request["args"]]
     sys.path[0] = str(Path.cwd())  # `python -m` puts the working directory first
     from glucolake.cli import main as cli  # noqa: PLC0415 - preloaded; imported when needed
-    from glucolake.cli._leave import run_then_leave  # noqa: PLC0415 - as the command line
+    from glucolake.cli._process import run_then_leave  # noqa: PLC0415 - as the command line
 
     # As the command line does: the task ends with SystemExit, then leaves without finalizing
     # the interpreter, which would free (and so copy) every object the server imported.

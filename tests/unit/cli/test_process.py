@@ -1,4 +1,4 @@
-"""A finished command leaves at once, yet as a normal exit would have: same status, same output."""
+"""A finished command leaves at once, yet as a normal exit would: same status, same output."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import textwrap
 
 import pytest
 
-from glucolake.cli._leave import exit_status
+from glucolake.cli._process import YOUNG_COLLECTION_THRESHOLD, exit_status
 
 
 def leave_after(body: str) -> subprocess.CompletedProcess[str]:
     """Run ``body`` as the command of ``run_then_leave`` in a fresh interpreter."""
-    code = "from glucolake.cli._leave import run_then_leave\n" + textwrap.dedent(body)
+    code = "from glucolake.cli._process import run_then_leave\n" + textwrap.dedent(body)
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
@@ -71,3 +71,17 @@ def test_any_other_exception_exits_as_the_interpreter_does():
     result = leave_after("run_then_leave(lambda: 1 / 0)")
     assert result.returncode == 1
     assert "ZeroDivisionError" in result.stderr
+
+
+def test_the_command_line_tunes_the_collector_for_a_steps_imports():
+    code = (
+        "import gc, sys\n"
+        "sys.argv = ['glucolake', '--version']\n"
+        "import atexit; atexit.register(lambda: print(gc.get_threshold()[0]))\n"
+        "from glucolake.cli import command_line\n"
+        "command_line()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.splitlines()[-1] == str(YOUNG_COLLECTION_THRESHOLD)
