@@ -11,9 +11,9 @@ imported what ``glucolake run``'s fork server preloads, and 1 s for a task forke
 where each object freed also copies the page it shares with the server. None of that is the
 command's work: its files are closed and its transactions committed by then.
 
-What a normal exit does that matters is kept, in CPython's order: wait for the threads that are
-not daemons, run the ``atexit`` handlers (logging's flush and close among them), flush stdout and
-stderr. Then ``os._exit`` ends the process with the status that ``SystemExit`` carried.
+What a normal exit does that matters is kept, in CPython's order: wake and join the threads that
+are not daemons, run the ``atexit`` handlers (logging's flush and close among them), flush stdout
+and stderr. Then ``os._exit`` ends the process with the status that ``SystemExit`` carried.
 """
 
 from __future__ import annotations
@@ -68,11 +68,11 @@ def exit_status(code: object) -> int:
 
 
 def _finish_like_the_interpreter() -> None:
-    current = threading.current_thread()
-    for thread in threading.enumerate():
-        if thread is not current and not thread.daemon:
-            thread.join()
-    atexit._run_exitfuncs()  # noqa: SLF001 - what Py_FinalizeEx runs; no public name exists
+    # Private names, the functions Py_FinalizeEx itself calls first. threading's also runs the
+    # hooks that wake idle pool threads (concurrent.futures) before it joins the threads that
+    # are not daemons: joining them without those hooks would wait forever.
+    threading._shutdown()  # type: ignore[attr-defined]  # noqa: SLF001
+    atexit._run_exitfuncs()  # noqa: SLF001
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -85,3 +85,19 @@ def test_the_command_line_tunes_the_collector_for_a_steps_imports():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.splitlines()[-1] == str(YOUNG_COLLECTION_THRESHOLD)
+
+
+def test_an_idle_pool_left_open_does_not_hold_the_exit():
+    result = leave_after(
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def command():
+            pool = ThreadPoolExecutor(max_workers=2)  # never shut down, as a careless library
+            print(pool.submit(lambda: "pooled").result())
+
+        run_then_leave(command)
+        """
+    )
+    assert result.returncode == 0
+    assert result.stdout == "pooled\n"
