@@ -17,7 +17,7 @@ from typing import NoReturn
 import click
 
 from glucolake import __version__
-from glucolake.cli._process import run_then_leave, tune_collector
+from glucolake.cli._process import run_then_leave
 
 __all__ = ["COMMANDS", "command_line", "main"]
 
@@ -69,5 +69,4 @@ def main() -> None:
 
 def command_line() -> NoReturn:
     """The ``glucolake`` program: run the command line, then leave at once (see ``_process``)."""
-    tune_collector()
     run_then_leave(main)

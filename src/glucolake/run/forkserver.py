@@ -52,7 +52,6 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-from glucolake.cli._process import tune_collector
 from glucolake.logs import fields, get_logger
 from glucolake.run.preload import PRELOAD, preload, threads
 
@@ -214,7 +213,6 @@ def _wait_for_exit(pid: int) -> None:
 
 def main() -> None:
     """The server process: ``python -c … <control fd> <modules>``; a forked child runs its task."""
-    tune_collector()  # as the command line does; its imports are a step's, and children inherit it
     request = _serve(int(sys.argv[1]), [m for m in sys.argv[2].split(",") if m])
     if request is not None:
         _run_task(request)

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from glucolake.cli._process import YOUNG_COLLECTION_THRESHOLD, exit_status
+from glucolake.cli._process import exit_status
 
 
 def leave_after(body: str) -> subprocess.CompletedProcess[str]:
@@ -71,20 +71,6 @@ def test_any_other_exception_exits_as_the_interpreter_does():
     result = leave_after("run_then_leave(lambda: 1 / 0)")
     assert result.returncode == 1
     assert "ZeroDivisionError" in result.stderr
-
-
-def test_the_command_line_tunes_the_collector_for_a_steps_imports():
-    code = (
-        "import gc, sys\n"
-        "sys.argv = ['glucolake', '--version']\n"
-        "import atexit; atexit.register(lambda: print(gc.get_threshold()[0]))\n"
-        "from glucolake.cli import command_line\n"
-        "command_line()\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert result.stdout.splitlines()[-1] == str(YOUNG_COLLECTION_THRESHOLD)
 
 
 def test_an_idle_pool_left_open_does_not_hold_the_exit():
