@@ -67,6 +67,9 @@ def main() -> None:
     """glucolake: CGM analytics from Nightscout, on one machine or on Kubernetes."""
 
 
-def command_line() -> NoReturn:
-    """The ``glucolake`` program: run the command line, then leave at once (see ``_process``)."""
-    run_then_leave(main)
+def command_line(args: list[str] | None = None, prog_name: str | None = None) -> NoReturn:
+    """The ``glucolake`` program: run the command line, then leave at once (see ``_process``).
+
+    ``args`` and ``prog_name`` are click's: by default ``sys.argv`` and its program name.
+    """
+    run_then_leave(lambda: main(args=args, prog_name=prog_name))

@@ -223,12 +223,11 @@ def _run_task(request: dict[str, Any]) -> NoReturn:
     spec = importlib.util.find_spec("glucolake.__main__")
     sys.argv = [spec.origin if spec and spec.origin else "glucolake", *request["args"]]
     sys.path[0] = str(Path.cwd())  # `python -m` puts the working directory first
-    from glucolake.cli import main as cli  # noqa: PLC0415 - preloaded; imported when needed
-    from glucolake.cli._process import run_then_leave  # noqa: PLC0415 - as the command line
+    from glucolake.cli import command_line  # noqa: PLC0415 - preloaded; imported when needed
 
-    # As the command line does: the task ends with SystemExit, then leaves without finalizing
-    # the interpreter, which would free (and so copy) every object the server imported.
-    run_then_leave(lambda: cli.main(args=list(request["args"]), prog_name="python -m glucolake"))
+    # Leaves without finalizing the interpreter, which would free (and so copy) every object
+    # the server imported.
+    command_line(list(request["args"]), prog_name="python -m glucolake")
 
 
 def _wake(_signum: int, _frame: FrameType | None) -> None:
