@@ -13,7 +13,8 @@ the build is incremental), and what changes with every build (the scope of an in
 and the raw files it reads) goes to a JSON file that the models read when they run
 (``dbt/macros/scope.sql``). dbt keeps one partial-parse file per target folder, and the lake and
 the warehouse share that folder, so each target's file is kept aside between calls, in the lake
-(``_partial_parse_kept``).
+(``_partial_parse_kept``). The Python code Jinja generates for dbt's templates is kept in the
+home from one call to the next (``jinja_code``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from glucolake.lake.duckdb_access import (
 from glucolake.lake.storage import Lake, LakeError
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
+from glucolake.transform.jinja_code import kept_compiled_templates
 from glucolake.transform.scope import full_raw_paths
 
 if TYPE_CHECKING:
@@ -173,6 +175,7 @@ def run_dbt(
         _build_file(work, settings_of_build) as build_file,
         _partial_parse_kept(settings, work, f"{name}-{build_kind}"),
         dbt_environment({**env, BUILD_ENV: str(build_file)}),
+        kept_compiled_templates(work),
     ):
         result = dbtRunner().invoke(args)
     failures = _failures(result.result)
