@@ -18,6 +18,7 @@ from rich.table import Table
 from glucolake import logs
 from glucolake.cli._exclusive import exclusive
 from glucolake.cli._options import load_settings, source_options
+from glucolake.lineage import Lineage
 from glucolake.run import load_workflow, run_workflow
 from glucolake.run.forkserver import ForkServer
 
@@ -86,21 +87,16 @@ def run(
             sources_file.absolute() if sources_file else _single_site_file(settings, run_dir)
         )
         os.environ["GLUCOLAKE_RUN_ID"] = run_id  # ties the steps' lineage to this run
-        with _forks(run_dir, enabled=fork_server) as forks:
-            # Imported once the fork server is starting: OpenLineage, pyarrow and dbt's adapter
-            # settings take 0.6 s to import, which the server's own imports now overlap.
-            from glucolake.lineage import Lineage  # noqa: PLC0415
-
-            lineage = Lineage(replace(settings, pipeline_run_id=run_id))
-            try:
-                with lineage.pipeline():
-                    results = run_workflow(
-                        definition, parameters=values, run_id=run_id, log_dir=run_dir, forks=forks
-                    )
-                    if any(r.status != "Succeeded" for r in results.values()):
-                        raise _PipelineFailedError  # noqa: TRY301 - the lineage ends in FAIL
-            except _PipelineFailedError:
-                pass  # each task's outcome is in the table below
+        lineage = Lineage(replace(settings, pipeline_run_id=run_id))
+        try:
+            with lineage.pipeline(), _forks(run_dir, enabled=fork_server) as forks:
+                results = run_workflow(
+                    definition, parameters=values, run_id=run_id, log_dir=run_dir, forks=forks
+                )
+                if any(r.status != "Succeeded" for r in results.values()):
+                    raise _PipelineFailedError  # noqa: TRY301 - the pipeline's lineage ends in FAIL
+        except _PipelineFailedError:
+            pass  # each task's outcome is in the table below
     _print(results, run_dir)
     if any(r.status != "Succeeded" for r in results.values()):
         sys.exit(1)
