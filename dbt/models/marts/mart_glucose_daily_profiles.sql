@@ -3,8 +3,10 @@
 
 with
 
-readings as (
+readings as not materialized (
 
+    -- Read twice (each source's newest reading, then its last 14 days): inlined, so each read
+    -- scans the table with its own filters instead of sharing a copy of all of it.
     select * from {{ source('curated', 'fact_glucose_readings') }}
 
 ),
@@ -35,7 +37,12 @@ final as (
 
     from readings
     inner join newest on readings.source_id = newest.source_id
-    where readings.date_ms > newest.newest_ms - 14 * 86400000
+    where
+        readings.date_ms > newest.newest_ms - 14 * 86400000
+        -- Implied by the line above, but one constant for every source: the engine checks it
+        -- in the scan (and can skip row groups whose dates all precede it) instead of probing
+        -- the whole history into the join. The per-source bound above still decides.
+        and readings.date_ms > (select min(newest_ms) from newest) - 14 * 86400000
 
 )
 
