@@ -9,14 +9,14 @@ either no file or a whole one, and no reader ever globs a temporary name (they e
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+
+from glucolake.files import write_atomic
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -73,7 +73,7 @@ class Lake:
         target = self.path(relpath)
         try:
             if self.is_local:
-                _local_put_atomic(Path(target), data)
+                write_atomic(Path(target), data)
             else:
                 with self._fs.open_output_stream(target) as stream:
                     stream.write(data)
@@ -145,26 +145,6 @@ class Lake:
             return list(self._fs.get_file_info(selector))
         except OSError as exc:
             raise LakeError(f"lake {self.uri}: cannot list {reldir} ({_first_line(exc)})") from None
-
-
-def _local_put_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    # Make the rename itself durable, so a power cut cannot undo a file we reported as written.
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def _s3_filesystem(s3: S3Settings) -> pafs.S3FileSystem:

@@ -6,14 +6,15 @@ variable that will hold it.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from glucolake.files import write_atomic
+
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from glucolake.simulate.server import SimulatorServer
 
 __all__ = ["API_SECRET_ENV", "sources_document", "write_sources_file"]
@@ -38,12 +39,4 @@ def sources_document(server: SimulatorServer) -> dict[str, Any]:
 def write_sources_file(server: SimulatorServer, path: Path) -> None:
     """Write the cohort YAML whole (temporary file, then rename)."""
     text = yaml.safe_dump(sources_document(server), sort_keys=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))

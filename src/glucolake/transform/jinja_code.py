@@ -19,24 +19,25 @@ home and compiles everything, as dbt alone does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
 import marshal
 import os
-import tempfile
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.utils import internalcode
 
+from glucolake.files import write_atomic
 from glucolake.logs import fields, get_logger
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
     from types import CodeType
 
 __all__ = ["MAX_TEMPLATES", "kept_compiled_templates"]
@@ -140,6 +141,7 @@ def _described(setting: Any) -> str:  # noqa: ANN401 - a value or a callable
     return repr(setting)
 
 
+@functools.cache  # the installed versions do not change while the process runs
 def _generators_fingerprint() -> str:
     """The Python bytecode format and the versions of the packages that generate the code."""
     versions = [importlib.util.MAGIC_NUMBER.hex()]
@@ -152,37 +154,23 @@ def _generators_fingerprint() -> str:
 
 
 def _read(path: Path) -> dict[str, CodeType]:
+    """The kept templates, or none when there is no file or it cannot be read as one."""
     try:
-        data = path.read_bytes()
+        kept = marshal.loads(path.read_bytes())  # noqa: S302 - glucolake's own file in its own home
     except FileNotFoundError:
         return {}
-    except OSError as exc:
-        log.warning("jinja_templates_unreadable", extra=fields(path=str(path), reason=str(exc)))
-        return {}
-    try:
-        kept = marshal.loads(data)  # noqa: S302 - glucolake's own file in its own home
-    except (EOFError, ValueError, TypeError) as exc:
-        log.warning("jinja_templates_unreadable", extra=fields(path=str(path), reason=str(exc)))
-        return {}
-    if not isinstance(kept, dict):
-        log.warning("jinja_templates_unreadable", extra=fields(path=str(path), reason="not a map"))
-        return {}
-    return kept
+    except (OSError, EOFError, ValueError, TypeError) as exc:
+        reason = str(exc)
+    else:
+        if isinstance(kept, dict):
+            return kept
+        reason = "not a map"
+    log.warning("jinja_templates_unreadable", extra=fields(path=str(path), reason=reason))
+    return {}
 
 
 def _write(path: Path, templates: dict[str, CodeType]) -> None:
-    """Replace the file in one step: a concurrent reader sees the old file or the new one."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".jinja-code-", dir=path.parent)
+        write_atomic(path, marshal.dumps(templates))
     except OSError as exc:
-        log.warning("jinja_templates_not_kept", extra=fields(path=str(path), reason=str(exc)))
-        return
-    written = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(marshal.dumps(templates))
-        written.replace(path)
-    except OSError as exc:
-        written.unlink(missing_ok=True)
         log.warning("jinja_templates_not_kept", extra=fields(path=str(path), reason=str(exc)))
