@@ -47,10 +47,18 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
             dbt.ref("fact_glucose_readings")
             .filter(f"source_id in ({', '.join(_literal(s) for s in sorted(changed))})")
             .project("source_id, date_ms, glucose_mg_dl")
-            .order("source_id, date_ms")
-            .arrow()
         )
-        tables.append(_table(_in_processes(_sources(readings), timezones)))
+        # In the files' order, not sorted: the fact is partitioned by source, so its files
+        # (listed in path order) hold each source's readings together, and each source is
+        # then sorted alone. Sorting a cohort's year by source and date first took this step
+        # from 820 MB to 1,440 MB at its peak, in the same time.
+        kept = session.sql("select current_setting('preserve_insertion_order')").fetchone()[0]
+        session.execute("set preserve_insertion_order = true")
+        try:
+            results = _in_processes(_sources(readings.arrow()), timezones)
+        finally:
+            session.execute(f"set preserve_insertion_order = {bool(kept)}")
+        tables.append(_table(results))
     if incremental:
         location = _literal(dbt.config.get("previous_build"))
         query = f"select * from read_parquet({location})"  # noqa: S608 - a quoted path
@@ -63,20 +71,31 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
 
 
 def _sources(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    """``(source_id, epoch_ms, glucose)`` of each source, from readings ordered by source."""
+    """``(source_id, epoch_ms, glucose)`` of each source, by time, from readings grouped by source.
+
+    A source met again after another one began means the readings were not grouped: computing
+    on would split its history, so the build stops instead.
+    """
+    done: set[str] = set()
     for table in _whole_sources(batches):
         encoded = table["source_id"].combine_chunks().dictionary_encode()
         codes = encoded.indices.to_numpy()
         epoch_ms = table["date_ms"].to_numpy()
         glucose = table["glucose_mg_dl"].to_numpy()
-        # Readings are ordered by source: each source is one contiguous slice.
         starts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist()]
         for start, end in zip(starts, [*starts[1:], len(codes)], strict=True):
-            yield str(encoded.dictionary[codes[start]]), epoch_ms[start:end], glucose[start:end]
+            source_id = str(encoded.dictionary[codes[start]])
+            if source_id in done:
+                msg = f"fact_glucose_readings: the readings of {source_id} were not read together"
+                raise RuntimeError(msg)
+            done.add(source_id)
+            # Unique per source (the fact's key), so any sort gives the one order.
+            by_time = np.argsort(epoch_ms[start:end])
+            yield source_id, epoch_ms[start:end][by_time], glucose[start:end][by_time]
 
 
 def _whole_sources(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Table]:
-    """Readings ordered by source, as tables that each hold whole sources only.
+    """Readings grouped by source, as tables that each hold whole sources only.
 
     A cohort's year is 10 million readings: read at once they took a gigabyte next to DuckDB's
     own budget. Batches are passed on as soon as the sources they hold are complete, so about
