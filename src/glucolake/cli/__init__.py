@@ -18,6 +18,7 @@ import click
 
 from glucolake import __version__
 from glucolake.cli._process import run_then_leave
+from glucolake.importing import import_uncollected
 
 __all__ = ["COMMANDS", "command_line", "main"]
 
@@ -50,6 +51,7 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         command = super().get_command(ctx, cmd_name)
         if command is None and cmd_name in COMMANDS:
+            import_uncollected(COMMANDS[cmd_name])
             module = importlib.import_module(COMMANDS[cmd_name])
             command = getattr(module, cmd_name)
             if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from glucolake.importing import import_uncollected
 from glucolake.logs import fields, get_logger
 from glucolake.quality.datasets import QUARANTINE, TREATMENTS
 
@@ -177,6 +178,7 @@ class _Validator:
         *,
         data_docs: Path | None,
     ) -> None:
+        import_uncollected("great_expectations")
         import great_expectations as gx  # noqa: PLC0415 - a 2-second import; only the gate pays it
 
         # GX reports progress with tqdm bars and chatty INFO logs; the gate has its own report.
