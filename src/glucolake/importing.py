@@ -17,7 +17,9 @@ each: the gate 4.26 -> 3.30 s, publish 4.07 -> 3.65 s, the intermediate transfor
 
 It happens once per module and process: modules already imported cost nothing and freeze
 nothing, so a long-lived process (a test session) freezes only what it held at its first such
-imports, and a task forked from ``glucolake run``'s server, which imported them, freezes nothing.
+imports. A task forked from ``glucolake run``'s server finds most of them imported (and frozen
+by the server); it pauses the collector only for the DuckDB adapter, which the server cannot
+import.
 """
 
 from __future__ import annotations
