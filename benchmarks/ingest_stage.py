@@ -47,9 +47,12 @@ class IngestNumbers:
 
 @contextmanager
 def simulator(
-    sources: int, days: int, workdir: Path, *, now: str = FROZEN_NOW, seed: int = 1
+    sources: int, days: int, workdir: Path, *, now: str = FROZEN_NOW, seed: int = 1, port: int = 0
 ) -> Iterator[Path]:
-    """Run `glucolake simulate` in its own process; yield the cohort file it writes."""
+    """Run `glucolake simulate` in its own process; yield the cohort file it writes.
+
+    ``port`` 0 takes any free port: the sites' URLs then change from one simulator to the next.
+    """
     cohort = workdir / "sources.yaml"
     cohort.unlink(missing_ok=True)  # a previous simulator's file names its old port
     log = (workdir / "simulator.log").open("w")
@@ -68,7 +71,7 @@ def simulator(
             "--now",
             now,
             "--port",
-            "0",
+            str(port),
             "--write-sources",
             str(cohort),
         ],

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,22 +98,36 @@ def measure_scale(sources: int, days: int, *, cache: Path, runs: int) -> ScaleNu
             build.setdefault(name, []).append(_step(args, home))
     # The first refresh after a full build parses the project for incremental builds, once;
     # every later one, as on the cluster, finds that parse in the lake. It is not measured.
-    _refresh(sources, days, workdir, home)
+    # The refreshes serve the sites at one address, as real sites are: with a new one each
+    # time, ingest records every source's setting anew at each refresh.
+    port = _free_port()
+    _refresh(sources, days, workdir, home, port=port)
     refresh: dict[str, list[Measurement]] = {}
     for _ in range(runs):
-        for name, measured in _refresh(sources, days, workdir, home).items():
+        for name, measured in _refresh(sources, days, workdir, home, port=port).items():
             refresh.setdefault(name, []).append(measured)
     return ScaleNumbers(sources, days, ingest, _summaries(build), _summaries(refresh))
 
 
-def _refresh(sources: int, days: int, workdir: Path, home: Path) -> dict[str, Measurement]:
+def _refresh(
+    sources: int, days: int, workdir: Path, home: Path, *, port: int
+) -> dict[str, Measurement]:
     """One 15-minute refresh: ingest from the simulator 15 minutes on, then every step."""
     now = _next_refresh_clock(workdir)
-    with simulator(sources, days, workdir, now=now.isoformat(), seed=SCALE_SEED) as cohort:
+    with simulator(
+        sources, days, workdir, now=now.isoformat(), seed=SCALE_SEED, port=port
+    ) as cohort:
         steps = {"ingest": _step(["ingest", "--sources", str(cohort)], home)}
     for name, args in BUILD_STEPS:
         steps[name] = _step(args, home)
     return steps
+
+
+def _free_port() -> int:
+    """A port free now, for a simulator started later (its server reuses the address)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _next_refresh_clock(workdir: Path) -> datetime:
