@@ -2,23 +2,27 @@
 
 ``quality/runs/<run_id>.json`` holds every expectation's outcome;
 ``quality/summary/<run_id>.parquet`` holds the counts (critical failures, warnings) that the
-curated layer publishes to the marts.
+curated layer publishes to the marts; past days' and months' summaries are merged
+(``summary_files``).
 """
 
 from __future__ import annotations
 
-import io
 import json
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from glucolake.logs import fields, get_logger
+from glucolake.quality.summary_files import SUMMARY_DIR, compact_summaries, summary_bytes
 
 if TYPE_CHECKING:
     from glucolake.lake.storage import Lake
     from glucolake.quality.gate import GateReport
 
 __all__ = ["store_report"]
+
+log = get_logger(__name__)
 
 _SUMMARY = pa.schema(
     [  # type: ignore[arg-type]  # the stubs reject (name, type) tuples, pyarrow accepts them
@@ -45,7 +49,9 @@ def store_report(lake: Lake, report: GateReport) -> str:
         "warnings": document["warnings"],
         "expectations": document["expectations"],
     }
-    sink = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist([row], schema=_SUMMARY), sink, compression="zstd")
-    lake.put_atomic(f"quality/summary/{report.run_id}.parquet", sink.getvalue())
+    summary = pa.Table.from_pylist([row], schema=_SUMMARY)
+    lake.put_atomic(f"{SUMMARY_DIR}/{report.run_id}.parquet", summary_bytes(summary))
+    merged = compact_summaries(lake, report.run_id)
+    if merged:
+        log.info("quality_summaries_compacted", extra=fields(files_merged=merged))
     return lake.uri_of(report_path)

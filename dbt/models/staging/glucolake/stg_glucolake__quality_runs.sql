@@ -20,6 +20,9 @@ final as (
         {{ raw_column(columns, 'expectations', 'bigint') }} as n_expectations
 
     from source
+    -- One row per run: a compaction of past summaries killed half-way leaves copies
+    -- (src/glucolake/quality/summary_files.py).
+    qualify row_number() over (partition by quality_run_id order by validated_at) = 1
 
 )
 
