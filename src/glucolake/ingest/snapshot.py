@@ -12,11 +12,9 @@ days a walk may change before writing them): a kill in between rebuilds, never s
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from glucolake import __version__
 from glucolake.lake.changes import ChangeRecord, record_change
@@ -82,6 +80,4 @@ def write_source_snapshot(
             ("glucolake_version", pa.string()),
         ]
     )
-    sink = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist([row], schema=schema), sink, compression="zstd")
-    lake.put_atomic(f"{folder}/{batch_id}.parquet", sink.getvalue())
+    lake.put_parquet(f"{folder}/{batch_id}.parquet", pa.Table.from_pylist([row], schema=schema))

@@ -9,6 +9,7 @@ either no file or a whole one, and no reader ever globs a temporary name (they e
 from __future__ import annotations
 
 import contextlib
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -81,6 +82,15 @@ class Lake:
             raise LakeError(
                 f"lake {self.uri}: cannot write {relpath} ({_first_line(exc)})"
             ) from None
+
+    def put_parquet(self, relpath: str, table: pa.Table) -> None:
+        """Write a small table (a record, a summary) as one zstd Parquet file, all or nothing.
+
+        The raw zone's files have their own encodings per column (``raw_encoding``).
+        """
+        sink = io.BytesIO()
+        pq.write_table(table, sink, compression="zstd")
+        self.put_atomic(relpath, sink.getvalue())
 
     def get(self, relpath: str) -> bytes | None:
         """Read a whole file, or ``None`` if it does not exist."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from glucolake.logs import fields, get_logger
-from glucolake.quality.summary_files import SUMMARY_DIR, compact_summaries, summary_bytes
+from glucolake.quality.summary_files import SUMMARY_DIR, compact_summaries
 
 if TYPE_CHECKING:
     from glucolake.lake.storage import Lake
@@ -50,7 +50,7 @@ def store_report(lake: Lake, report: GateReport) -> str:
         "expectations": document["expectations"],
     }
     summary = pa.Table.from_pylist([row], schema=_SUMMARY)
-    lake.put_atomic(f"{SUMMARY_DIR}/{report.run_id}.parquet", summary_bytes(summary))
+    lake.put_parquet(f"{SUMMARY_DIR}/{report.run_id}.parquet", summary)
     merged = compact_summaries(lake, report.run_id)
     if merged:
         log.info("quality_summaries_compacted", extra=fields(files_merged=merged))

@@ -14,29 +14,20 @@ compaction merges the copies again.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     from glucolake.lake.storage import Lake
 
-__all__ = ["SUMMARY_DIR", "compact_summaries", "summary_bytes"]
+__all__ = ["SUMMARY_DIR", "compact_summaries"]
 
 SUMMARY_DIR = "quality/summary"
 _RUN = re.compile(r"^(?P<day>(?P<month>\d{6})\d{2})T\d{6}Z$")
 _DAY = re.compile(r"^(?P<month>\d{6})\d{2}$")
-
-
-def summary_bytes(table: pa.Table) -> bytes:
-    """Summaries as the Parquet bytes of one file."""
-    sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue()
 
 
 def compact_summaries(lake: Lake, run_id: str) -> int:
@@ -66,7 +57,7 @@ def _merge(lake: Lake, period: str, paths: list[str], *, existing: set[str]) -> 
     for index, run in enumerate(table["run_id"].to_pylist()):
         first.setdefault(str(run), index)
     table = table.take(sorted(first.values())).sort_by("run_id")
-    lake.put_atomic(target, summary_bytes(table))
+    lake.put_parquet(target, table)
     for path in paths:
         if path != target:
             lake.delete(path)

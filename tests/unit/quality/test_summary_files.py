@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from glucolake.lake.storage import Lake
-from glucolake.quality.summary_files import SUMMARY_DIR, compact_summaries, summary_bytes
+from glucolake.quality.summary_files import SUMMARY_DIR, compact_summaries
 from glucolake.settings import S3Settings
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def lake(tmp_path: Path) -> Lake:
 
 def _store(lake: Lake, run_id: str, name: str | None = None) -> None:
     row = pa.table({"run_id": [run_id], "passed": [True]})
-    lake.put_atomic(f"{SUMMARY_DIR}/{name or run_id}.parquet", summary_bytes(row))
+    lake.put_parquet(f"{SUMMARY_DIR}/{name or run_id}.parquet", row)
 
 
 def _files(lake: Lake) -> list[str]:
