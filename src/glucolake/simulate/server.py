@@ -71,6 +71,10 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes: with Nagle's algorithm the body then waits for the
+    # client's delayed ACK of the headers: 42 ms a request instead of 2.4 on a kept-alive
+    # connection here. Node, which serves real Nightscout sites, sets TCP_NODELAY by default.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:
