@@ -136,6 +136,11 @@ class Settings:
     sources: tuple[Source, ...] = ()
 
     @property
+    def dbt_work_dir(self) -> Path:
+        """The folder of dbt's ``logs`` and ``target`` (last parse, artifacts) in this home."""
+        return self.home / "dbt"
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, so that log redaction can mask them as a last line of defence."""
         values = [

@@ -24,4 +24,4 @@ def docs() -> None:
         run_dbt(settings, ["docs", "generate"], select=["*"], target=warehouse_target(settings))
     except DbtError as exc:
         exit_with_errors("docs", str(exc))
-    click.echo(settings.home / "dbt" / "target" / "index.html")
+    click.echo(settings.dbt_work_dir / "target" / "index.html")

@@ -45,7 +45,7 @@ def emit_dbt_lineage(
 
 
 def _emit(lineage: Lineage, settings: Settings, target: str, step: StepRun) -> int:
-    target_path = settings.home / "dbt" / "target"
+    target_path = settings.dbt_work_dir / "target"
     processor = DbtLocalArtifactProcessor(
         producer=PRODUCER,
         job_namespace=lineage.namespace,

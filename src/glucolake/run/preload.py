@@ -1,4 +1,4 @@
-"""What the fork server of ``glucolake run`` imports before forking tasks, and how.
+"""What the fork server of ``glucolake run`` imports (and warms) before forking tasks, and how.
 
 Forking is only safe from a process with one thread (``run.forkserver``), so everything here
 is imported without starting one. DuckDB starts a thread when imported, so the tasks import it
@@ -32,6 +32,9 @@ PRELOAD = (
     "dbt.parser.manifest",
     "dbt.cli.main",
     "dbt.task.build",
+    # Then the code dbt compiles lazily, the same in every dbt step (a `module:function` entry
+    # is run after its module's import).
+    "glucolake.run.warm:dbt_serialisers",
     "openlineage.client",
     "openlineage.common.provider.dbt.local",
     # What ingest, the gate and the metrics import (with ONE_THREAD_WHILE_LOADING), then Great
@@ -66,19 +69,25 @@ def threads() -> int:
         return 2
 
 
-def preload(module: str) -> None:
-    """Import ``module`` with native libraries told to start no thread; report a failure."""
+def preload(entry: str) -> None:
+    """Import a module (``module``) or run a function of one (``module:function``).
+
+    Native libraries are told to start no thread meanwhile; a failure is reported, not raised.
+    """
+    module, _, function = entry.partition(":")
     added = {k: v for k, v in ONE_THREAD_WHILE_LOADING.items() if k not in os.environ}
     os.environ.update(added)
     try:
-        importlib.import_module(module)
+        loaded = importlib.import_module(module)
+        if function:
+            getattr(loaded, function)()
     except Exception as exc:  # noqa: BLE001 - a task imports what it needs itself
-        sys.stderr.write(f"fork server: cannot preload {module}: {exc}\n")
+        sys.stderr.write(f"fork server: cannot preload {entry}: {exc}\n")
     finally:
         for key in added:
             del os.environ[key]
     if threads() != 1:
         sys.stderr.write(
-            f"fork server: importing {module} started a thread; "
+            f"fork server: preloading {entry} started a thread; "
             "tasks run as plain subprocesses from now on\n"
         )

@@ -141,7 +141,7 @@ def run_dbt(
     import_uncollected("dbt.cli.main", f"dbt.adapters.{adapter}")
     from dbt.cli.main import dbtRunner  # noqa: PLC0415 - dbt's import is seconds; only here
 
-    work = settings.home / "dbt"
+    work = settings.dbt_work_dir
     every_file = full_raw_paths(settings.lake)
     settings_of_build = {"scope": None, "raw_paths": every_file, **(build or {})}
     # Only values that stay the same from build to build: a change makes dbt parse everything.

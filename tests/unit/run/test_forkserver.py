@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from glucolake.run import preload
 from glucolake.run.executor import run_workflow
 from glucolake.run.forkserver import ForkServer
 from glucolake.run.template import Dag, DagTask, StepTemplate, WorkflowDefinition
@@ -87,6 +88,17 @@ def test_preloaded_modules_start_no_thread():
     )
     assert result.stdout.strip() == "1 True", result.stderr
     assert "cannot preload" not in result.stderr
+
+
+def test_a_preload_entry_may_name_a_function_to_run(tmp_path, monkeypatch, capsys):
+    (tmp_path / "warming.py").write_text(
+        f"import pathlib\ndef warm():\n    pathlib.Path({str(tmp_path / 'warmed')!r}).touch()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preload.preload("warming:warm")
+    assert (tmp_path / "warmed").exists()
+    preload.preload("warming:missing")
+    assert "cannot preload warming:missing" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
