@@ -55,7 +55,7 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
         kept = session.sql("select current_setting('preserve_insertion_order')").fetchone()[0]
         session.execute("set preserve_insertion_order = true")
         try:
-            results = _in_processes(_sources(readings.arrow()), timezones)
+            results = _computed(_sources(readings.arrow()), timezones, len(changed))
         finally:
             session.execute(f"set preserve_insertion_order = {bool(kept)}")
         tables.append(_table(results))
@@ -116,16 +116,19 @@ def _whole_sources(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(pending)
 
 
-def _in_processes(
-    sources: Iterable[tuple[str, np.ndarray, np.ndarray]], timezones: dict[str, str]
+def _computed(
+    sources: Iterable[tuple[str, np.ndarray, np.ndarray]], timezones: dict[str, str], count: int
 ) -> list[tuple[str, Windows]]:
-    """Each source's windows, computed ``PROCESSES`` at a time, ``READ_AHEAD`` sources at most.
+    """Each of ``count`` sources' windows, ``PROCESSES`` sources at a time when there are more.
 
-    The metrics are numpy with Python loops between (MAGE's excursion scan) that hold the GIL:
-    on a cohort's year this model took 9.6 s with two threads and takes 6.4 s with two
-    processes. The workers are spawned, not forked: this process runs DuckDB's and dbt's
-    threads.
+    At most ``READ_AHEAD`` sources are read ahead of the one being collected. The metrics are
+    numpy with Python loops between (MAGE's excursion scan) that hold the GIL: on a cohort's
+    year this model took 9.6 s with two threads and takes 6.4 s with two processes. The workers
+    are spawned, not forked: this process runs DuckDB's and dbt's threads. A single source is
+    computed here: starting a worker (its interpreter, numpy) took longer than its week.
     """
+    if count == 1:
+        return [(s, summarize_windows(ms, mg_dl, timezones[s])) for s, ms, mg_dl in sources]
     results: list[tuple[str, Windows]] = []
     pending: deque[tuple[str, Future[Windows]]] = deque()
     context = multiprocessing.get_context("spawn")

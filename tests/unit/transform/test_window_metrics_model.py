@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -59,3 +60,16 @@ def test_a_source_met_again_stops_the_build(
 ) -> None:
     with pytest.raises(RuntimeError, match="the readings of a were not read together"):
         list(model._sources(_batch(rows) for rows in batches))
+
+
+def test_a_lone_source_is_computed_in_the_model_as_a_worker_would(model: ModuleType) -> None:
+    epoch_ms = np.arange(0, 3 * 86_400_000, 300_000, dtype=np.int64)
+    glucose = 130 + 50 * np.sin(epoch_ms / 5_400_000)
+    sources = [("a", epoch_ms, glucose), ("b", epoch_ms, glucose + 20)]
+    zones = {"a": "Europe/Berlin", "b": "America/New_York"}
+
+    alone = model._computed(sources[:1], zones, 1)
+    by_workers = model._computed(sources, zones, 2)
+
+    assert alone == by_workers[:1]
+    assert alone[0][1]["all"]["n_readings"] == epoch_ms.size
