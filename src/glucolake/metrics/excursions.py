@@ -6,21 +6,42 @@ count. :mod:`glucolake.metrics.mage` cuts the trace into segments and weights th
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["crossings", "moving_mean", "nadir_to_peak", "peak_to_nadir", "turning_points"]
+__all__ = [
+    "crossings",
+    "moving_mean",
+    "moving_mean_difference",
+    "nadir_to_peak",
+    "peak_to_nadir",
+    "turning_points",
+]
+
+# Our moving means and R's differ by rounding only: at most 32 additions of values below 10^3,
+# about 10^-11 mg/dL. A difference of the two means this close to zero may have another sign
+# in R, and its sign decides the crossings, so there it is computed as R does.
+_ROUNDING_NOISE = 1e-9
 
 
 def moving_mean(values: NDArray[np.float64], width: int) -> NDArray[np.float64]:
     """``zoo::rollapply(mean, na.rm = TRUE, align = "right")`` with iglu's leading fill."""
+    if not 0 < width <= values.size:
+        raise ValueError(f"a moving mean over {width} points needs that many, got {values.size}")
     missing = np.isnan(values)
-    sums = sliding_window_view(np.where(missing, 0.0, values), width).sum(axis=1)
+    filled = np.where(missing, 0.0, values)
+    # Each window summed left to right, one shift at a time: `width` additions of whole arrays
+    # are several times faster than reducing each window of a strided view. The result may
+    # differ from R's in the last bit; moving_mean_difference settles what that could change.
+    count = values.size - width + 1
+    sums = filled[:count].copy()
+    for shift in range(1, width):
+        sums += filled[shift : shift + count]
     # Counts are integers, so a difference of running totals is exact (and 4x faster).
     present = np.cumsum(~missing)
     counts = present[width - 1 :] - np.r_[0, present[:-width]]
@@ -29,6 +50,63 @@ def moving_mean(values: NDArray[np.float64], width: int) -> NDArray[np.float64]:
     np.divide(sums, counts, out=means[width - 1 :], where=counts > 0)
     means[: width - 1] = means[width - 1]
     return means
+
+
+def moving_mean_difference(
+    glucose: NDArray[np.float64], short: int, long: int
+) -> NDArray[np.float64]:
+    """``MA_Short - MA_Long`` as iglu gets it: R's own value where only rounding parts it from 0.
+
+    Only the sign of the difference matters downstream (crossings), and R's is decided by R's
+    means, which sum in long double and correct once (``real_mean`` in R's summary.c). A point
+    where the difference is within rounding noise of zero, as on a flat stretch, is computed
+    that way: the crossings are R's, whatever rounding our double sums had.
+    """
+    delta = moving_mean(glucose, short) - moving_mean(glucose, long)
+    near_zero = np.flatnonzero(np.abs(delta) <= _ROUNDING_NOISE)
+    if near_zero.size == 0:
+        return delta
+    # Points before a full window carry the first full window's mean (iglu's fill); either way
+    # the long window holds the short one. Two cases need no second look. Whole numbers: their
+    # sums are exact, so both our means and R's are the quotient rounded once (a mean of at
+    # most 32 whole numbers never lies near enough a tie for R's long double to round it
+    # otherwise). And a long window whose only values are the short one's (after a gap): both
+    # means are of the same values, summed in the same order, here and in R: exactly 0.
+    short_ends, long_ends = np.maximum(near_zero, short - 1), np.maximum(near_zero, long - 1)
+    present = np.r_[0, np.cumsum(~np.isnan(glucose))]
+    fractional = np.r_[0, np.cumsum((glucose != np.floor(glucose)) & ~np.isnan(glucose))]
+    inexact = (fractional[long_ends + 1] > fractional[long_ends + 1 - long]) & (
+        present[long_ends + 1] - present[long_ends + 1 - long]
+        > present[short_ends + 1] - present[short_ends + 1 - short]
+    )
+    for i in near_zero[inexact].tolist():
+        delta[i] = _r_mean(glucose, max(i, short - 1), short) - _r_mean(
+            glucose, max(i, long - 1), long
+        )
+    return delta
+
+
+def _r_mean(values: NDArray[np.float64], end: int, width: int) -> float:
+    """R's ``mean(x, na.rm = TRUE)`` of the ``width`` values ending at ``end``, bit for bit.
+
+    As R's ``real_mean``: a long double sum, divided, then corrected by the long double sum of
+    the residuals, and rounded to double once. numpy's longdouble is x87 extended precision on
+    x86-64 Linux, as is R's long double there.
+    """
+    window = values[end - width + 1 : end + 1]
+    present = window[~np.isnan(window)].tolist()
+    if not present:
+        return math.nan
+    total = np.longdouble(0)
+    for value in present:
+        total += value
+    mean = total / len(present)
+    if np.isfinite(mean):
+        residual = np.longdouble(0)
+        for value in present:
+            residual += value - mean
+        mean += residual / len(present)
+    return float(mean)
 
 
 def crossings(glucose: NDArray[np.float64], delta: NDArray[np.float64]) -> list[tuple[int, bool]]:

@@ -40,9 +40,11 @@ iglu quirks reproduced on purpose, because the reference values depend on them:
 * With ``direction = "plus"`` or ``"minus"`` one segment without that direction makes the
   whole result missing (NA in R's weighted sum).
 
-The moving means sum each window directly (not by differences of a running sum), so that a
-window of equal integer readings has exactly their value, as R's ``mean`` gives; the moving
-means may still differ from R's long-double means in the last bit.
+The moving means sum each window directly (not by differences of a running sum), in doubles;
+R's ``mean`` sums in long double. Only the sign of short − long matters, and on a year of
+readings a last-bit difference near zero moved MAGE by up to 1.3% (61 of 400 windows of a
+simulated cohort changed when the summation order did). So wherever the difference is within
+rounding noise of zero it is R's, computed as R computes it (``excursions.moving_mean_difference``).
 
 ``mage_naive`` is iglu's ``version = "naive"``: the mean of |g − mean| over the readings where
 it exceeds ``sd_multiplier`` sample SDs.
@@ -56,7 +58,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from glucolake.metrics.excursions import (
-    moving_mean,
+    moving_mean_difference,
     nadir_to_peak,
     peak_to_nadir,
     turning_points,
@@ -297,7 +299,7 @@ def _segment_mage(
     sd = float(np.std(values, ddof=1))
     if sd < _SMALLEST_SD:
         return None, None, None
-    delta = moving_mean(glucose, short) - moving_mean(glucose, long)
+    delta = moving_mean_difference(glucose, short, long)
     extremes = turning_points(glucose, delta)
     plus, plus_pairs = nadir_to_peak(extremes, sd)
     minus, minus_pairs = peak_to_nadir(extremes, sd)
