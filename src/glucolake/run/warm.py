@@ -41,9 +41,9 @@ def dbt_serialisers() -> None:
         extended_mashumuro_decoder,
     )
 
-    for contract in (ProjectFlags, ProfileConfig, Project, PackageConfig, SelectorFile):
+    contracts = (ProjectFlags, ProfileConfig, Project, PackageConfig, SelectorFile, Configuration)
+    for contract in contracts:
         contract.json_schema()
-    Configuration.json_schema()
     settings = Settings.load(os.environ, require_sources=False)
     parse = settings.dbt_work_dir / "target" / "partial_parse.msgpack"
     if not parse.is_file():
