@@ -4,10 +4,13 @@
     Overrides dbt-duckdb's macro of the same name, which ignores the schema.
 #}
 {%- macro external_location(relation, config) -%}
-    {%- set folder = adapter.external_root() ~ '/' ~ relation.schema ~ '/' ~ relation.identifier -%}
     {%- if config.get('options', {}).get('partition_by') is none -%}
-        {{- folder }}.{{ config.get('format', 'parquet') }}
+        {{- external_folder(relation) }}.{{ config.get('format', 'parquet') }}
     {%- else -%}
-        {{- folder }}
+        {{- external_folder(relation) }}
     {%- endif -%}
+{%- endmacro -%}
+
+{%- macro external_folder(relation) -%}
+    {{- adapter.external_root() ~ '/' ~ relation.schema ~ '/' ~ relation.identifier -}}
 {%- endmacro -%}

@@ -144,20 +144,66 @@
         {{- return('') -}}
     {%- endif -%}
     {%- set location = external_location(this, config) -%}
-    {%- set pattern = location ~ ('/*/*/*.parquet' if partition_column else '') -%}
-    {%- set found = run_query("select count(*) from glob(" ~ dbt.string_literal(pattern) ~ ")").columns[0].values()[0] -%}
+    {%- if partition_column -%}
+        {%- set partitions = scoped_partitions(location, partition_column) -%}
+        {%- set found, files = partitions.files, partitions.scoped -%}
+    {%- else -%}
+        {%- set found = run_query("select count(*) from glob(" ~ dbt.string_literal(location) ~ ")").columns[0].values()[0] -%}
+        {%- set files = [location] -%}
+    {%- endif -%}
     {%- if found == 0 -%}
         {{- exceptions.raise_compiler_error(
-            "incremental build of " ~ this.identifier ~ ": its previous build " ~ pattern
+            "incremental build of " ~ this.identifier ~ ": its previous build in " ~ location
             ~ " is missing; run `glucolake transform --full-refresh true`") -}}
+    {%- endif -%}
+    {%- if not files -%}
+        {{- return('') -}}
     {%- endif %}
     union all by name
-    select * from read_parquet({{ dbt.string_literal(pattern) }}, union_by_name = true)
+    select * from read_parquet({{ parquet_files(files) }}, union_by_name = true)
     where source_id is not null
-        {%- if partition_column %}
-        and {{ in_scope('source_id', partition_column, by_month=true) }}
-        {%- endif %}
         and not ({{ in_scope('source_id', date_column) }})
+{%- endmacro %}
+
+{% macro scoped_partitions(location, partition_column) -%}
+    {#- The files of a model partitioned by (source_id, `partition_column`, a `YYYY-MM` month)
+        under `location`: how many there are (`files`), and the paths of those in the partitions
+        this build rewrites (`scoped`), from one listing.
+
+        Read as a list, these files are all DuckDB opens. Read as the glob with the scope as a
+        filter, DuckDB matched each of the folder's files against the scope's sources first:
+        0.16 s per read on a cohort's year (1,300 files), 0.02 s for its month's 100 files. -#}
+    {%- set listing -%}
+        select
+            file,
+            source_id != '' and {{ partition_column }} != '',
+            coalesce({{ in_scope('source_id', partition_column, by_month=true) }}, false)
+        from (
+            select
+                file,
+                regexp_extract(file, '/source_id=([^/]+)/[^/]+/[^/]+$', 1) as source_id,
+                regexp_extract(file, '/{{ partition_column }}=([^/]+)/[^/]+$', 1) as {{ partition_column }}
+            from glob({{ dbt.string_literal(location ~ '/*/*/*.parquet') }})
+        )
+        order by file
+    {%- endset -%}
+    {%- set rows = run_query(listing).rows -%}
+    {%- set scoped = [] -%}
+    {%- for file, named, rewritten in rows -%}
+        {%- if not named -%}
+            {{- exceptions.raise_compiler_error(
+                file ~ " is not in a source_id=…/" ~ partition_column ~ "=… partition") -}}
+        {%- endif -%}
+        {%- if rewritten -%}
+            {%- do scoped.append(file) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return({'files': rows | length, 'scoped': scoped}) -}}
+{%- endmacro %}
+
+{% macro parquet_files(files) -%}
+    {#- A list of Parquet paths as read_parquet takes it. -#}
+    [{%- for file in files %}{{ dbt.string_literal(file) }}{{ ', ' if not loop.last }}{% endfor -%}]
 {%- endmacro %}
 
 {% macro source_in_scope(source_column) -%}

@@ -14,19 +14,19 @@
     config is rendered while parsing; the scope is known only when the build runs).
 #}
 {% macro get_where_subquery(relation) -%}
-    {%- set conditions = [] -%}
     {%- set where = config.get('where') -%}
-    {%- if where -%}
-        {%- do conditions.append('(' ~ where ~ ')') -%}
-    {%- endif -%}
     {%- set partition_column = tested_partition_column() -%}
     {%- if partition_column and build_scope() is not none -%}
-        {%- do conditions.append(in_scope('source_id', partition_column, by_month=true)) -%}
-    {%- endif -%}
-    {%- if not conditions -%}
+        {#- The rewritten partitions' files, read as the model's view reads its folder. -#}
+        {%- set files = scoped_partitions(external_folder(relation), partition_column).scoped -%}
+        {%- set tested = 'read_parquet(' ~ parquet_files(files) ~ ')' if files
+            else '(select * from ' ~ relation ~ ' where false)' -%}
+    {%- elif where -%}
+        {%- set tested = relation -%}
+    {%- else -%}
         {{- return(relation) -}}
     {%- endif -%}
-    {{- return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -}}
+    {{- return('(select * from ' ~ tested ~ (' where (' ~ where ~ ')' if where else '') ~ ') dbt_subquery') -}}
 {%- endmacro %}
 
 {% macro tested_partition_column() -%}

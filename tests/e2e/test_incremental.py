@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
@@ -194,5 +195,8 @@ def test_a_refresh_tests_whole_the_partitions_it_rewrote(tmp_path):
 
     assert refresh.returncode != 0
     assert "unique_combination_fact_glucose_readings_source_id__date_ms" in refresh.stderr
+    # It read the partitions the refresh rewrote, by name: both sources' June.
     compiled = next((home / "dbt/target/compiled").rglob("unique_combination_fact_glucose_*"))
-    assert "local_month >= '2026-06'" in compiled.read_text()
+    read = sorted(re.findall(r"'([^']+\.parquet)'", compiled.read_text()))
+    assert read == sorted(str(path) for path in fact.glob("*/local_month=2026-06/*.parquet"))
+    assert len(read) == 2
