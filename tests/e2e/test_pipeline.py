@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
@@ -42,12 +42,12 @@ def env(home):
     return home_environment(home)
 
 
-def ingest_cohort(home, env, **config):
+def ingest_cohort(home, env, hours_ago=0, **config):
     # The simulator's frozen clock is the real time of this fetch, not of test collection:
     # future dates are judged against the moment of fetching, so the two clocks must agree as
     # they do for a real site (minutes apart, a future-dated quirk is counted on both sides).
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    with SimulatorServer(SimulatorConfig(now=now, **config)) as sim:
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours_ago)
+    with SimulatorServer(SimulatorConfig(now=now.isoformat(), **config)) as sim:
         cohort = home / "sources.yaml"
         cohort.write_text(
             yaml.safe_dump({"sources": [{"id": s, "url": sim.url_for(s)} for s in sim.source_ids]})
@@ -130,16 +130,34 @@ def test_publish_failure_leaves_the_previous_marts_intact(home, env):
 def test_lake_on_s3_through_the_whole_pipeline(home, env, s3_server):
     s3_env, _ = s3_server
     env = {**env, **s3_env, "GLUCOLAKE_LAKE": "s3://lake/e2e"}
-    ingest_cohort(home, env, sources=2, days=4, seed=9)
+    ingest_cohort(home, env, hours_ago=3, sources=2, days=4, seed=9)
     glucolake("transform", env=env)
     glucolake("publish", env=env)
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
-        rows = connection.execute(
-            "select source_id, n_readings from marts.mart_glucose_summary where \"window\" = 'all'"
-        ).fetchall()
-    assert len(rows) == 2
-    assert all(n > 1000 for _, n in rows)
+    built = summary_readings(home)
+    assert len(built) == 2
+    assert all(n > 1000 for _, n, _ in built)
+
+    # Three hours later, a refresh: it reads the partitions it rewrites by name, on S3 too.
+    ingest_cohort(home, env, sources=2, days=4, seed=9)
+    refresh = glucolake("transform", "--json-logs", env=env)
+    assert '"full": false' in refresh.stderr
+    glucolake("publish", env=env)
+    refreshed = summary_readings(home)
+    assert all(n > m for (_, n, _), (_, m, _) in zip(refreshed, built, strict=True))
+    glucolake("transform", "--full-refresh", "true", env=env)
+    glucolake("publish", env=env)
+    assert summary_readings(home) == refreshed, "the refresh lost or doubled readings"
     assert not (home / "lake").exists(), "nothing was written to a local folder lake"
+
+
+def summary_readings(home):
+    """Per source: the readings its summary counts (from the lake) and the warehouse holds."""
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as connection:
+        return connection.execute(
+            "select source_id, n_readings, count(*) "
+            "from marts.mart_glucose_summary join curated.fact_glucose_readings using (source_id) "
+            "where \"window\" = 'all' group by all order by source_id"
+        ).fetchall()
 
 
 def test_dbt_docs_generate_works(home, env):

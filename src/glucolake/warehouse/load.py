@@ -14,6 +14,7 @@ of history as on years of it.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ CURATED_TABLES = (
 )
 # Written by dbt partitioned by (source_id, local_month): a folder, not one file.
 READINGS = "fact_glucose_readings"
+_PARTITION = re.compile(r"/source_id=([^/]+)/local_month=(\d{4}-\d{2})/[^/]+$")
 
 
 def curated_location(table: str) -> str:
@@ -139,12 +141,42 @@ def _replace_scoped_readings(
     )
     statement = f"delete from curated.{READINGS} where {condition}"  # noqa: S608 - quoted ids
     _execute_in_warehouse(connection, settings, statement)
+    files = _scoped_reading_files(connection, settings, scope)
+    if not files:
+        return
     connection.execute(
         f"insert into warehouse.curated.{READINGS} by name "  # noqa: S608 - allowlisted
-        f"select * from read_parquet($location, union_by_name = true) "
+        f"select * from read_parquet($files, union_by_name = true) "
         f"where source_id is not null and ({condition})",
-        {"location": _read_location(settings, READINGS)},
+        {"files": files},
     )
+
+
+def _scoped_reading_files(
+    connection: duckdb.DuckDBPyConnection, settings: Settings, scope: Scope
+) -> list[str]:
+    """The readings' files in the (source, month) partitions that hold the scoped days.
+
+    Named one by one, they are all DuckDB opens: given the whole folder and the scope as a
+    filter, it matched every file's path against every source's condition first, 1.1 s of a
+    refresh on a cohort's year (1,300 files) against 0.1 s for its month's 100.
+    """
+    listed = connection.execute(
+        "select file from glob($pattern) order by file",
+        {"pattern": _read_location(settings, READINGS)},
+    ).fetchall()
+    files = []
+    for (file,) in listed:
+        partition = _PARTITION.search(file)
+        if partition is None:
+            raise WarehouseError(f"{file}: not in a source_id=…/local_month=… partition")
+        source_id, month = partition.groups()
+        if source_id not in scope.sources:
+            continue
+        start = scope.output_from(source_id)
+        if start is None or month >= start[:7]:
+            files.append(file)
+    return files
 
 
 def _exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
