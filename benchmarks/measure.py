@@ -143,3 +143,20 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores, {memory}, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}"
     )
+
+
+def import_seconds(stderr: str) -> float:
+    """Seconds spent importing modules, from the ``python -X importtime`` lines of ``stderr``.
+
+    The top-level imports' cumulative times: a nested import (indented) is inside its parent's.
+    Every process that printed to ``stderr`` counts, worker processes included.
+    """
+    microseconds = 0
+    for line in stderr.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        _, cumulative, name = line.split("|")
+        if name.startswith("  ") or not cumulative.strip().isdigit():
+            continue  # nested, or the header
+        microseconds += int(cumulative)
+    return microseconds / 1e6
