@@ -116,7 +116,8 @@ def measure_scale(sources: int, days: int, *, cache: Path, runs: int) -> ScaleNu
         for name, measured in _refresh(sources, days, workdir, home, port=port).items():
             refresh.setdefault(name, []).append(measured)
     # What each step pays before its work: a pod starts a fresh interpreter, which imports
-    # dbt or Great Expectations again. Measured apart: -X importtime slows the imports.
+    # dbt or Great Expectations again. A refresh of its own, so that the wall times above
+    # stay those of plain runs (importtime's accounting costs little, but some).
     imports = {
         name: import_seconds(measured.stderr)
         for name, measured in _refresh(
