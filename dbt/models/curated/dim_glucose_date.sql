@@ -25,21 +25,6 @@ treatments as (
 
 ),
 
-cadence as (
-
-    -- The sensor's sampling interval (5 min for Dexcom, 1 min for some Libre setups): the
-    -- median gap between consecutive readings of the source's whole history, rounded to whole
-    -- minutes as iglu does.
-    select
-        source_id,
-        greatest(1, round(median(minutes_since_previous))) as sampling_minutes
-
-    from {{ ref('fact_glucose_readings') }}
-    where minutes_since_previous > 0 and {{ source_in_scope('source_id') }}
-    group by source_id
-
-),
-
 daily as (
 
     select
@@ -54,7 +39,20 @@ daily as (
         100.0 * count(*) filter (where glucose_mg_dl < 70) / count(*) as below_70,
         100.0 * count(*) filter (where glucose_mg_dl between 70 and 180) / count(*) as in_range_70_180,
         100.0 * count(*) filter (where glucose_mg_dl > 180) / count(*) as above_180,
-        100.0 * count(*) filter (where glucose_mg_dl > 250) / count(*) as above_250
+        100.0 * count(*) filter (where glucose_mg_dl > 250) / count(*) as above_250,
+        -- The sensor's sampling interval that day (5 min for Dexcom, 1 min for some Libre
+        -- setups): the median gap between readings of one sensor session, rounded to whole
+        -- minutes as iglu does. Gaps longer than a session's (sensor off, warm-up) would make a
+        -- sparse day look fully active; a day without two such readings gets the usual CGM
+        -- interval. Taken per day, not over the source's history: a day's figure then never
+        -- changes when later days come, or when the source moves to another kind of sensor.
+        greatest(1, coalesce(
+            round(median(minutes_since_previous) filter (
+                where minutes_since_previous > 0
+                and minutes_since_previous <= {{ var('max_rate_gap_minutes') }}
+            )),
+            {{ var('default_sampling_minutes') }}
+        )) as sampling_minutes
 
     from readings
     group by source_id, local_date
@@ -101,7 +99,7 @@ final as (
         -- long on DST days).
         least(
             100.0,
-            100.0 * daily.n_readings * cadence.sampling_minutes / (
+            100.0 * daily.n_readings * daily.sampling_minutes / (
                 epoch(
                     timezone(sources.timezone, (daily.local_date + 1)::timestamp)
                     - timezone(sources.timezone, daily.local_date::timestamp)
@@ -115,7 +113,6 @@ final as (
 
     from daily
     inner join sources on daily.source_id = sources.source_id
-    inner join cadence on daily.source_id = cadence.source_id
     left join treatments
         on daily.source_id = treatments.source_id
         and daily.local_date = treatments.local_date
