@@ -35,6 +35,7 @@ PRELOAD = (
     # Then the code dbt compiles lazily, the same in every dbt step (a `module:function` entry
     # is run after its module's import).
     "glucolake.run.warm:dbt_serialisers",
+    "glucolake.run.warm:module_files",
     "openlineage.client",
     "openlineage.common.provider.dbt.local",
     # What ingest, the gate and the metrics import (with ONE_THREAD_WHILE_LOADING), then Great
@@ -49,6 +50,8 @@ PRELOAD = (
     "great_expectations.expectations",
     "great_expectations.datasource.fluent",
     "great_expectations",
+    # Again, for the modules imported since (the dbt steps that come after the gate's).
+    "glucolake.run.warm:module_files",
 )
 # Native libraries read these once, when they load: without them numpy's OpenBLAS starts worker
 # threads and pyarrow's jemalloc a purging thread. The server sets them only around an import,
