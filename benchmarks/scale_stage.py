@@ -8,7 +8,8 @@ refresh on one week of history tells whether its cost grows with history.
 
 Every step runs as it does in a pod: a fresh process whose home is an emptied scratch folder,
 with the lake and the warehouse elsewhere (the cluster's S3 lake and Postgres). Whatever a step
-keeps for the next must therefore be in the lake, as on the cluster.
+keeps for the next must therefore be in the lake, as on the cluster. A refresh's ingest runs as
+the workflow's does: one process per part of the cohort, all at once.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from benchmarks.ingest_stage import simulator
 from benchmarks.measure import (
@@ -30,9 +34,7 @@ from benchmarks.measure import (
     run_measured,
     summarise,
 )
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from glucolake.run import load_workflow
 
 # The cohort's clock and seed: its raw zone is cached, so the refreshes must continue that data.
 SCALE_NOW = "2026-11-20T12:00:00+00:00"
@@ -135,7 +137,7 @@ def _refresh(
     with simulator(
         sources, days, workdir, now=now.isoformat(), seed=SCALE_SEED, port=port
     ) as cohort:
-        steps = {"ingest": _step(["ingest", "--sources", str(cohort)], home, **extra_env)}
+        steps = {"ingest": _ingest_in_parts(cohort, home, **extra_env)}
     for name, args in BUILD_STEPS:
         steps[name] = _step(args, home, **extra_env)
     return steps
@@ -174,13 +176,57 @@ def _ingest_once(sources: int, days: int, workdir: Path, home: Path) -> Measurem
     return measured
 
 
-def _step(args: list[str], home: Path, **extra_env: str) -> Measurement:
+# The rendered workflow: its plan step says how many parts the refresh's ingest runs in.
+_PIPELINE = Path(__file__).parents[1] / "charts/glucolake/files/workflows/glucolake-pipeline.yaml"
+
+
+def _ingest_in_parts(cohort: Path, home: Path, **extra_env: str) -> Measurement:
+    """Ingest as the workflow does: ``plan`` cuts the cohort in parts, one pod each, all at once.
+
+    The wall time is the parts' together; the peak memory is the largest part's (each is a pod).
+    """
+    plan = load_workflow(_PIPELINE).steps["plan"].args
+    parts_option = plan[plan.index("--parts") : plan.index("--parts") + 2]
+    listed = subprocess.run(
+        [sys.executable, "-m", "glucolake", "sources", "--sources", str(cohort), *parts_option],
+        env=home_environment(home.parent),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    parts = json.loads(listed.stdout)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(parts)) as pool:
+        measured = list(
+            pool.map(
+                lambda index, part: _step(
+                    ["ingest", "--sources", str(cohort), "--only", part],
+                    home,
+                    scratch=f"scratch-{index}",
+                    **extra_env,
+                ),
+                range(len(parts)),
+                parts,
+            )
+        )
+    return Measurement(
+        seconds=time.perf_counter() - started,
+        peak_rss_mb=max(m.peak_rss_mb for m in measured),
+        returncode=0,
+        stderr="".join(m.stderr for m in measured),
+        peak_tree_mb=max(m.peak_tree_mb for m in measured),
+    )
+
+
+def _step(
+    args: list[str], home: Path, *, scratch: str = "scratch", **extra_env: str
+) -> Measurement:
     """Run one step as a pod does: an empty home, the lake and the warehouse kept in ``home``."""
-    scratch = home.parent / "scratch"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
+    scratch_home = home.parent / scratch
+    shutil.rmtree(scratch_home, ignore_errors=True)
+    scratch_home.mkdir()
     env = home_environment(
-        scratch,
+        scratch_home,
         GLUCOLAKE_LAKE=str(home / "lake"),
         GLUCOLAKE_WAREHOUSE=str(home / "warehouse.duckdb"),
         **extra_env,

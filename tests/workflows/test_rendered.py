@@ -178,6 +178,19 @@ def test_pipeline_retries_ingest_never_the_gate_and_cleans_up():
     assert templates["pipeline"]["parallelism"] >= 1
 
 
+def test_ingest_fans_out_over_parts_of_the_cohort_not_over_every_source():
+    # A pod per source would start a clinic's hundred pods every 15 minutes.
+    templates = templates_of(DOCUMENTS["glucolake-pipeline.yaml"])
+    plan_args = templates["plan"]["container"]["args"]
+    parts = int(plan_args[plan_args.index("--parts") + 1])
+    assert parts == templates["pipeline"]["parallelism"], "every part's pod runs at once"
+    ingest_args = templates["ingest"]["container"]["args"]
+    assert ingest_args[ingest_args.index("--only") + 1] == "{{inputs.parameters.source-ids}}"
+    dag = {t["name"]: t for t in templates["pipeline"]["dag"]["tasks"]}
+    given = {p["name"]: p["value"] for p in dag["ingest"]["arguments"]["parameters"]}
+    assert given["source-ids"] == "{{item}}"
+
+
 def test_cron_refreshes_every_15_minutes_without_overlap():
     spec = DOCUMENTS["glucolake-refresh.yaml"]["spec"]
     assert spec["schedules"] == ["*/15 * * * *"]

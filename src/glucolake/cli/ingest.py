@@ -42,7 +42,8 @@ RAW_SCHEMA = schema_facet(
 @click.option(
     "--only",
     multiple=True,
-    help="Ingest only this source id of the sources file (repeatable); Argo fans out with it.",
+    help="Ingest only these source ids of the sources file (comma-separated, repeatable); "
+    "Argo fans out with it.",
 )
 @click.option(
     "--since", help="Fetch from this UTC date or date-time (a backfill; watermarks untouched)."
@@ -90,14 +91,18 @@ def ingest(
     )
     use_json = logs.configure(json_lines=json_logs, secrets=settings.secrets)
     sources = settings.sources
-    if only:
-        unknown = sorted(set(only) - {s.id for s in sources})
+    wanted = {i.strip() for value in only for i in value.split(",") if i.strip()}
+    if only and not wanted:
+        click.echo("glucolake: error: --only: no source id given", err=True)
+        sys.exit(2)
+    if wanted:
+        unknown = sorted(wanted - {s.id for s in sources})
         if unknown:
             click.echo(
                 f"glucolake: error: --only: no source {', '.join(unknown)} configured", err=True
             )
             sys.exit(2)
-        sources = tuple(s for s in sources if s.id in only)
+        sources = tuple(s for s in sources if s.id in wanted)
     options = IngestOptions(
         since_ms=timestamp_ms(since, option="--since"),
         until_ms=timestamp_ms(until, option="--until"),

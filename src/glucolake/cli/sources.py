@@ -21,6 +21,12 @@ __all__ = ["sources"]
     show_default=True,
     help="'all', or a comma-separated list of source ids to keep.",
 )
+@click.option(
+    "--parts",
+    type=click.IntRange(min=1),
+    help="Print the ids as at most this many comma-separated groups of near-equal size, in "
+    "the file's order (one ingest pod each), instead of one item per id.",
+)
 def sources(
     *,
     sources_file: object,
@@ -28,6 +34,7 @@ def sources(
     source_id: str | None,
     timezone: str | None,
     selection: str,
+    parts: int | None,
 ) -> None:
     """Print the configured source ids as a JSON list on stdout (after checking the config)."""
     settings = load_settings(
@@ -41,4 +48,10 @@ def sources(
             click.echo(f"glucolake: error: --select: no source {', '.join(unknown)}", err=True)
             sys.exit(2)
         ids = [i for i in ids if i in wanted]
-    click.echo(json.dumps(ids))
+    click.echo(json.dumps(ids if parts is None else [",".join(g) for g in _groups(ids, parts)]))
+
+
+def _groups(ids: list[str], parts: int) -> list[list[str]]:
+    """``ids`` cut in order into ``min(parts, len(ids))`` runs whose sizes differ by one at most."""
+    count = min(parts, len(ids))
+    return [ids[len(ids) * i // count : len(ids) * (i + 1) // count] for i in range(count)]

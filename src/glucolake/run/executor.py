@@ -139,7 +139,7 @@ class _DagRun:
         for index, item in enumerate(items):
             scope = {**self.scope, "item": item if isinstance(item, str) else json.dumps(item)}
             step = _Step(
-                f"{task.name}({index}:{scope['item']})",
+                f"{task.name}({index}:{_shortened(scope['item'])})",
                 template,
                 _inputs(task, template, scope),
                 scope,
@@ -261,3 +261,15 @@ class _Step:
             log_file=log_file,
             stdout=stdout,
         )
+
+
+_ITEM_SHOWN = 60
+
+
+def _shortened(item: str) -> str:
+    """An item as its task's name shows it (and its log file's name): its start when long.
+
+    Argo names a fan-out's node after its whole item; an ingest part lists its sources' ids,
+    which would make file names longer than a file system allows. The index keeps names unique.
+    """
+    return item if len(item) <= _ITEM_SHOWN else item[: _ITEM_SHOWN - 3] + "..."

@@ -41,11 +41,10 @@ def test_a_failure_stops_its_dependants_and_nothing_else(tmp_path):
     assert (tmp_path / "fails.log").is_file()
 
 
-def test_fan_out_over_a_previous_tasks_output_in_parallel(tmp_path):
-    # Each item prints when it started and ended; items that overlap ran side by side.
-    code = "import sys,time; a=time.time(); time.sleep(1); print(sys.argv[1], a, time.time())"
+def fan_out(items, code, value):
+    """``plan`` prints ``items`` as JSON; ``work`` runs ``code`` for each, given ``value``."""
     steps = [
-        step("list", 'print(\'["x", "y", "z"]\')'),
+        step("list", f"import json; print(json.dumps({items!r}))"),
         StepTemplate(
             name="each",
             command=[sys.executable, "-c", code],
@@ -58,18 +57,37 @@ def test_fan_out_over_a_previous_tasks_output_in_parallel(tmp_path):
         DagTask(
             name="work",
             template="each",
-            arguments={"value": "item-{{item}}"},
+            arguments={"value": value},
             depends=("plan",),
             with_param="{{tasks.plan.outputs.result}}",
         ),
     ]
-    results = run_workflow(workflow(tasks, steps), parameters={}, run_id="r", log_dir=tmp_path)
+    return workflow(tasks, steps)
+
+
+def test_fan_out_over_a_previous_tasks_output_in_parallel(tmp_path):
+    # Each item prints when it started and ended; items that overlap ran side by side.
+    code = "import sys,time; a=time.time(); time.sleep(1); print(sys.argv[1], a, time.time())"
+    dag = fan_out(["x", "y", "z"], code, "item-{{item}}")
+    results = run_workflow(dag, parameters={}, run_id="r", log_dir=tmp_path)
     work = results["work"]
     assert work.status == "Succeeded"
     printed = [c.stdout.split() for c in work.children]
     assert [p[0] for p in printed] == ["item-x", "item-y", "item-z"]
     starts, ends = [float(p[1]) for p in printed], [float(p[2]) for p in printed]
     assert max(starts) < min(ends), "the items ran concurrently"
+
+
+def test_a_long_item_is_whole_in_the_command_and_shortened_in_names(tmp_path):
+    # An ingest part lists up to a cohort's quarter of source ids.
+    ids = ",".join(f"patient-{n:03}" for n in range(1, 51))
+    dag = fan_out([ids], "import sys; print(sys.argv[1])", "{{item}}")
+    results = run_workflow(dag, parameters={}, run_id="r", log_dir=tmp_path)
+    (child,) = results["work"].children
+    assert child.status == "Succeeded"
+    assert child.stdout.strip() == ids
+    assert child.name == f"work(0:{ids[:57]}...)"
+    assert (tmp_path / f"{child.name}.log").is_file()
 
 
 def test_parameters_flow_from_the_workflow_into_commands(tmp_path):
