@@ -78,6 +78,34 @@ def test_refresh_equals_full_build(tmp_path):
     assert len(batched) == 2, "the first run and the refresh each wrote two batches"
 
 
+def test_a_refresh_into_postgres_replaces_exactly_the_rewritten_readings(
+    tmp_path, postgres_database
+):
+    """Postgres deletes and inserts the refresh's readings in its own SQL (load.py)."""
+    import psycopg  # noqa: PLC0415 - only the Postgres tests need it
+
+    home = tmp_path / "home"
+    run_at(FIRST_RUN, home, GLUCOLAKE_WAREHOUSE=postgres_database)
+    run_at(REFRESH, home, GLUCOLAKE_WAREHOUSE=postgres_database)
+    assert [s["full"] for s in transform_scopes(home)][-1] is False
+
+    # The lake's fact is a full build's (test_refresh_equals_full_build); the refresh rewrote
+    # yesterday's and today's readings, so a delete that missed would leave them twice, and an
+    # insert that missed would lose them.
+    fact = home / "lake" / "curated" / "fact_glucose_readings" / "*" / "*" / "*.parquet"
+    identity = "select source_id, date_ms, local_date"
+    with duckdb.connect() as connection:
+        built = connection.execute(
+            f"{identity} from read_parquet($files) order by all", {"files": str(fact)}
+        ).fetchall()
+    with psycopg.connect(postgres_database) as connection:
+        stored = connection.execute(
+            f"{identity} from curated.fact_glucose_readings order by 1, 2, 3"
+        ).fetchall()
+    assert stored == built
+    assert len({row[2] for row in built}) >= 7, "the history reaches beyond the refresh"
+
+
 def test_partially_parsed_refresh_equals_full_build(tmp_path):
     """The scope and the raw files reach the models when they run, not through dbt's parse: a
     refresh that reuses the previous refresh's parse still builds exactly a full build."""

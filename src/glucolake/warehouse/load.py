@@ -132,22 +132,37 @@ def _replace_scoped_readings(
 ) -> None:
     if not scope.sources:
         return
-    condition = " or ".join(
-        f"(source_id = '{_literal(source_id)}'"
-        + ("" if start is None else f" and local_date >= date '{start}'")
-        + ")"
-        for source_id in sorted(scope.sources)
-        for start in [scope.output_from(source_id)]
+    starts = {source_id: scope.output_from(source_id) for source_id in sorted(scope.sources)}
+    # The scope as a table to join, in SQL both warehouses read. As a filter of one condition
+    # per source, DuckDB compared every stored reading with each source id: 2.3 s of a
+    # refresh's load on a cohort's year, against 0.01 s joined and with the first day bounded.
+    scoped = "(values {}) as scoped (source_id, first_day)".format(
+        ", ".join(
+            f"('{_literal(source_id)}', "
+            + ("cast(null as date)" if start is None else f"date '{start}'")
+            + ")"
+            for source_id, start in starts.items()
+        )
     )
-    statement = f"delete from curated.{READINGS} where {condition}"  # noqa: S608 - quoted ids
-    _execute_in_warehouse(connection, settings, statement)
+    in_scope = "(scoped.first_day is null or {table}.local_date >= scoped.first_day)"
+    first_days = [start for start in starts.values() if start is not None]
+    if len(first_days) == len(starts):
+        # Lets the scan skip the row groups of older days, which are most of them.
+        in_scope += f" and {{table}}.local_date >= date '{min(first_days)}'"
+    _execute_in_warehouse(
+        connection,
+        settings,
+        f"delete from curated.{READINGS} as stored using {scoped} "  # noqa: S608 - quoted ids
+        f"where stored.source_id = scoped.source_id and {in_scope.format(table='stored')}",
+    )
     files = _scoped_reading_files(connection, settings, scope)
     if not files:
         return
     connection.execute(
         f"insert into warehouse.curated.{READINGS} by name "  # noqa: S608 - allowlisted
-        f"select * from read_parquet($files, union_by_name = true) "
-        f"where source_id is not null and ({condition})",
+        f"select built.* from read_parquet($files, union_by_name = true) as built "
+        f"join {scoped} on built.source_id = scoped.source_id "
+        f"where {in_scope.format(table='built')}",
         {"files": files},
     )
 
