@@ -68,16 +68,18 @@
             this.identifier ~ ": " ~ split ~ " partitions were written as several files; "
             ~ "raise partitioned_write_max_open_files in profiles.yml") }}
     {%- endif -%}
-    {#- Rows counted for the batches, else from the footers (of every file: 0.3 s on a
-        cohort's year of readings, which a batched refresh no longer spends). -#}
+    {#- Whether the location holds no rows now. A batched write counted its rows; with none,
+        the files found are partitions an incremental build kept, which hold rows (counting
+        them from the footers of every file took 0.3 s on a cohort's year of readings).
+        Unbatched, the footers say. -#}
     {%- if batches is not none -%}
-        {%- set written = batches.rows -%}
+        {%- set empty = batches.rows == 0 and files == 0 -%}
     {%- else -%}
-        {%- set written = run_query(
+        {%- set empty = files == 0 or run_query(
             'select count(*) from read_parquet(' ~ dbt.string_literal(read_location) ~ ')'
-        ).columns[0].values()[0] if files else 0 -%}
+        ).columns[0].values()[0] == 0 -%}
     {%- endif -%}
-    {%- if written == 0 -%}
+    {%- if empty -%}
         {%- call statement('write_empty') -%}
             copy (
                 select query_rows.* from (select 1) as one
@@ -89,7 +91,7 @@
     {%- call statement('main') -%}
         create or replace view {{ target_relation }} as (
             select * from read_parquet({{ dbt.string_literal(read_location) }})
-            {%- if written == 0 %} where false{% endif %}
+            {%- if empty %} where false{% endif %}
         )
     {%- endcall -%}
 
