@@ -78,6 +78,29 @@ def test_refresh_equals_full_build(tmp_path):
     assert len(batched) == 2, "the first run and the refresh each wrote two batches"
 
 
+def test_steps_with_nothing_new_change_nothing(tmp_path):
+    """Every step builds with an empty scope: the lake and the marts stay as they were."""
+    home = tmp_path / "home"
+    run_at(FIRST_RUN, home)
+    marts = warehouse_tables(home)
+    curated = warehouse_tables(home, CURATED, schema="curated")
+    env = home_environment(home)
+    for step in (["transform", "--stage", "intermediate"], ["validate"]):
+        glucolake(*step, env=env)
+    curated_build = glucolake("transform", "--stage", "curated", "--json-logs", env=env)
+    assert '"sources": 0' in curated_build.stderr
+    glucolake("publish", env=env)
+
+    # Readers of the fact skip a placeholder row, but it must not land among its partitions.
+    fact = home / "lake" / "curated" / "fact_glucose_readings"
+    assert {p.name for p in fact.iterdir()} == {"source_id=patient-001", "source_id=patient-002"}
+    assert_same(warehouse_tables(home), marts, after="steps with nothing new")
+    assert_same(
+        warehouse_tables(home, CURATED, schema="curated"), curated, after="nothing new (curated)"
+    )
+    run_at(REFRESH, home)  # and the next refresh builds on it
+
+
 def test_a_refresh_into_postgres_replaces_exactly_the_rewritten_readings(
     tmp_path, postgres_database
 ):

@@ -33,7 +33,9 @@ Windows = dict[str, dict[str, Any]]
 def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model contract
     """Every source's metrics for each window, as one Arrow table."""
     dbt.config(materialized="external")
-    incremental = dbt.config.get("incremental_build") == "True"
+    # dbt renders the config's Jinja to a native value: the boolean True, where a string
+    # "True" was once expected, and every build then counted as full (see the model's yml).
+    incremental = str(dbt.config.get("incremental_build")) == "True"
     # The ids only: the whole table is a cohort's year of readings (2 GB as Arrow).
     rebuilt = dbt.ref("int_glucose_enriched").project("source_id").distinct().arrow().read_all()
     changed = set(rebuilt["source_id"].drop_null().to_pylist())
@@ -49,6 +51,10 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
             # of dim_source, and the filter cost DuckDB 0.1-0.3 s on a cohort's year.
             listed = ", ".join(_literal(s) for s in sorted(changed))
             readings = readings.filter(f"source_id in ({listed})")
+        else:
+            # The fact's placeholder row of an empty build, if one is left (a partition column:
+            # checked per file, not per row).
+            readings = readings.filter("source_id is not null")
         readings = readings.project("source_id, date_ms, glucose_mg_dl")
         # In the files' order, not sorted: the fact is partitioned by source, so its files
         # (listed in path order) hold each source's readings together, and each source is
