@@ -78,6 +78,36 @@ def test_refresh_equals_full_build(tmp_path):
     assert len(batched) == 2, "the first run and the refresh each wrote two batches"
 
 
+def test_a_refresh_of_some_sources_equals_a_full_build(tmp_path):
+    """One source has new readings, the other none (its phone is off): the refresh rebuilds
+    the first and keeps the second's rows, in every table a full build also writes."""
+    refreshed, rebuilt = tmp_path / "refreshed", tmp_path / "rebuilt"
+    now, days = REFRESH
+    for home, full in ((refreshed, "false"), (rebuilt, "true")):
+        env = home_environment(home)
+        run_at(FIRST_RUN, home)
+        with SimulatorServer(SimulatorConfig(sources=2, days=days, seed=11, now=now)) as sim:
+            write_sources_file(sim, home / "sources.yaml")
+            glucolake(
+                "ingest", "--sources", str(home / "sources.yaml"), "--only", "patient-001", env=env
+            )
+        glucolake("transform", "--stage", "intermediate", "--full-refresh", full, env=env)
+        glucolake("validate", env=env)
+        curated = glucolake(
+            "transform", "--stage", "curated", "--full-refresh", full, "--json-logs", env=env
+        )
+        glucolake("publish", env=env)
+        if full == "false":
+            assert '"full": false, "sources": 1' in curated.stderr
+
+    assert_same(warehouse_tables(refreshed), warehouse_tables(rebuilt), after="one source")
+    assert_same(
+        warehouse_tables(refreshed, CURATED, schema="curated"),
+        warehouse_tables(rebuilt, CURATED, schema="curated"),
+        after="one source (curated)",
+    )
+
+
 def test_steps_with_nothing_new_change_nothing(tmp_path):
     """Every step builds with an empty scope: the lake and the marts stay as they were."""
     home = tmp_path / "home"
