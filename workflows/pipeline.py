@@ -86,7 +86,9 @@ with WorkflowTemplate(
             "--json-logs",
         ],
         inputs=[_input("source-ids"), _input("since"), _input("until"), _input("sources-file")],
-        memory="512Mi",
+        # Four sources fetched at once: a year's first ingest of a cohort peaked at 519 MB
+        # (docs/benchmarks.md), a refresh at 250 MB.
+        memory="1Gi",
         retry=_INGEST_RETRY,
     )
     transform_intermediate = container_step(
