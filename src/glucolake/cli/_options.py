@@ -14,7 +14,7 @@ import click
 from glucolake.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 __all__ = [
     "duration_ms",
@@ -71,6 +71,15 @@ def load_settings(**options: Any) -> Settings:  # noqa: ANN401 - click passes op
         return Settings.load(os.environ, **options)
     except ConfigError as exc:
         raise click.exceptions.Exit(_fail(str(exc))) from None
+
+
+def named_source_ids(values: Iterable[str], *, option: str, settings: Settings) -> set[str]:
+    """The source ids ``values`` name, each a comma-separated list; exit 2 on one not configured."""
+    named = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    unknown = sorted(named - {source.id for source in settings.sources})
+    if unknown:
+        raise click.exceptions.Exit(_fail(f"{option}: no source {', '.join(unknown)} configured"))
+    return named
 
 
 def exit_with_errors(command: str, text: str, *, status: int = 1) -> NoReturn:

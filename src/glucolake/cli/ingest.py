@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from glucolake import logs
-from glucolake.cli._options import duration_ms, load_settings, source_options, timestamp_ms
+from glucolake.cli._options import (
+    duration_ms,
+    load_settings,
+    named_source_ids,
+    source_options,
+    timestamp_ms,
+)
 from glucolake.ingest import IngestOptions, run_ingest
 from glucolake.ingest.progress import LogReporter, TerminalReporter
 from glucolake.lake import Lake, LakeError
@@ -91,17 +97,11 @@ def ingest(
     )
     use_json = logs.configure(json_lines=json_logs, secrets=settings.secrets)
     sources = settings.sources
-    wanted = {i.strip() for value in only for i in value.split(",") if i.strip()}
+    wanted = named_source_ids(only, option="--only", settings=settings)
     if only and not wanted:
         click.echo("glucolake: error: --only: no source id given", err=True)
         sys.exit(2)
     if wanted:
-        unknown = sorted(wanted - {s.id for s in sources})
-        if unknown:
-            click.echo(
-                f"glucolake: error: --only: no source {', '.join(unknown)} configured", err=True
-            )
-            sys.exit(2)
         sources = tuple(s for s in sources if s.id in wanted)
     options = IngestOptions(
         since_ms=timestamp_ms(since, option="--since"),

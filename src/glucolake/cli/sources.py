@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from glucolake.cli._options import load_settings, source_options
+from glucolake.cli._options import load_settings, named_source_ids, source_options
 
 __all__ = ["sources"]
 
@@ -42,11 +41,7 @@ def sources(
     )
     ids = [s.id for s in settings.sources]
     if selection.strip() not in {"", "all"}:
-        wanted = [part.strip() for part in selection.split(",") if part.strip()]
-        unknown = sorted(set(wanted) - set(ids))
-        if unknown:
-            click.echo(f"glucolake: error: --select: no source {', '.join(unknown)}", err=True)
-            sys.exit(2)
+        wanted = named_source_ids([selection], option="--select", settings=settings)
         ids = [i for i in ids if i in wanted]
     click.echo(json.dumps(ids if parts is None else [",".join(g) for g in _groups(ids, parts)]))
 

@@ -41,6 +41,12 @@ def test_parts_cut_the_cohort_in_order_into_groups_of_near_equal_size(cohort):
     assert sources(cohort, "--select", "p2,p5", "--parts", "4") == ["p2", "p5"]
 
 
+def test_an_unknown_selection_is_refused(cohort):
+    result = CliRunner().invoke(main, ["sources", "--sources", str(cohort), "--select", "p1,x"])
+    assert result.exit_code == 2
+    assert "glucolake: error: --select: no source x configured" in result.output
+
+
 def test_ingest_refuses_an_unknown_or_empty_selection(cohort):
     def ingest(*only):
         return CliRunner().invoke(main, ["ingest", "--sources", str(cohort), *only])
