@@ -150,6 +150,34 @@ def each_task_is_its_own_process(server, tmp_path):
     assert forked(server, ["--version"], tmp_path, "after.log")[0][0] == 0
 
 
+def test_a_task_that_ends_while_the_server_imports_is_reported_at_once(tmp_path, monkeypatch):
+    """The server imports between requests; a task's exit status must not wait for the import
+    in progress (it held the DAG 0.7 s). This import lasts until the test releases it."""
+    release = tmp_path / "release"
+    (tmp_path / "imports_until_released.py").write_text(
+        "import pathlib, time\n"
+        f"release, end = pathlib.Path({str(release)!r}), time.monotonic() + 120\n"
+        "while not release.exists() and time.monotonic() < end:\n"
+        "    pass  # busy, as an import is: Python code running in the main thread\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    results = {}
+    with serving(tmp_path, ("imports_until_released",)) as server:
+        # Sent before the server's loop starts: it forks the task, then starts the import.
+        asking = threading.Thread(
+            target=lambda: results.update(done=forked(server, ["--version"], tmp_path))
+        )
+        asking.start()
+        asking.join(timeout=60)
+        still_importing = asking.is_alive()
+        release.touch()
+        asking.join()
+    assert not still_importing, "the exit status waited for the server's import"
+    (status, stdout), _ = results["done"]
+    assert status == 0
+    assert stdout.startswith("glucolake")
+
+
 def test_a_changed_environment_is_left_to_a_plain_subprocess(tmp_path, monkeypatch):
     with serving(tmp_path) as server:
         assert forked(server, ["--version"], tmp_path)[0] is not None
