@@ -84,3 +84,32 @@ def test_a_second_run_on_the_same_home_refuses_clearly(tmp_path, env, cohort):
         f"glucolake: error: run: another glucolake run is using {tmp_path}; wait for it to finish"
     )
     assert not (tmp_path / "lake").exists(), "nothing ran"
+
+
+def test_every_runs_the_dag_again_from_the_same_fork_server(tmp_path, env, cohort):
+    """`--every` keeps one process and its fork server between runs; each run's tasks still
+    get their own run id (their lineage hangs under their own pipeline run)."""
+    result = glucolake_run("--sources", str(cohort), "--every", "1s", "--times", "2", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(list((tmp_path / "runs").iterdir())) == 2
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    runs = [e for e in events if e["event"] == "run_finished"]
+    assert [r["succeeded"] for r in runs] == [True, True]
+    tasks = [e for e in events if e["event"] == "task_finished"]
+    (finished,) = [e for e in events if e["event"] == "fork_server_finished"]
+    assert finished["forked"] == len(tasks) >= 16
+    assert not [e for e in events if e["event"] == "fork_server_unused"]
+
+    lineage = [json.loads(line) for line in (tmp_path / "lineage.jsonl").read_text().splitlines()]
+    pipelines = {
+        e["run"]["runId"]
+        for e in lineage
+        if e["job"]["name"] == "glucolake-pipeline" and e["eventType"] == "COMPLETE"
+    }
+    assert len(pipelines) == 2
+    published = [
+        e["run"]["facets"]["parent"]["run"]["runId"]
+        for e in lineage
+        if e["job"]["name"] == "glucolake.publish" and e["eventType"] == "COMPLETE"
+    ]
+    assert sorted(published) == sorted(pipelines), "each run published under its own run id"

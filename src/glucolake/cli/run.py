@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
+import re
 import secrets
 import sys
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -26,10 +29,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from glucolake.run import TaskResult
+    from glucolake.run import TaskResult, WorkflowDefinition
     from glucolake.settings import Settings
 
 __all__ = ["run"]
+
+log = logs.get_logger(__name__)
 
 
 @click.command()
@@ -55,6 +60,18 @@ __all__ = ["run"]
     help="Start glucolake tasks as forks of a process that imported dbt already (each task "
     "still its own process), instead of fresh interpreters.",
 )
+@click.option(
+    "--every",
+    callback=lambda _ctx, _param, value: None if value is None else _seconds(value),
+    metavar="DURATION",
+    help="Run the DAG again every DURATION (30s, 15m, 1h), as the cluster's CronWorkflow does, "
+    "until stopped (Ctrl-C) or --times runs: one process, its fork server kept between runs.",
+)
+@click.option(
+    "--times",
+    type=click.IntRange(min=1),
+    help="With --every: stop after this many runs.",
+)
 def run(
     *,
     sources_file: Path | None,
@@ -64,12 +81,18 @@ def run(
     parameters: tuple[str, ...],
     workflow: str,
     fork_server: bool,
+    every: float | None,
+    times: int | None,
 ) -> None:
     """Run the pipeline's Argo DAG locally: every task a local process, dependencies honoured.
 
     Independent tasks run in parallel; a failed task stops what depends on it. One log per task
-    under $GLUCOLAKE_HOME/runs/<run>/. Exit status 0 when every task succeeded, 1 otherwise.
+    under $GLUCOLAKE_HOME/runs/<run>/. With --every, a run starts every DURATION after the
+    start of the one before (at once when that one took longer); a failed run does not stop
+    the next. Exit status 0 when every task of every run succeeded, 1 otherwise.
     """
+    if times is not None and every is None:
+        raise click.UsageError("--times needs --every")
     settings = load_settings(
         sources_file=sources_file, url=url, source_id=source_id, timezone=timezone
     )
@@ -77,43 +100,98 @@ def run(
     values = dict(_parameter(p) for p in parameters)
     definition = load_workflow(settings.workflows_dir / f"{workflow}.yaml")
     settings.home.mkdir(parents=True, exist_ok=True)
+    failed = False
     with exclusive(
         settings.home / "run.lock", command="run", holders="glucolake run", place=str(settings.home)
     ):
-        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
-        run_dir = settings.home / "runs" / run_id
-        run_dir.mkdir(parents=True, exist_ok=True)
-        values["sources-file"] = str(
-            sources_file.absolute() if sources_file else _single_site_file(settings, run_dir)
-        )
-        os.environ["GLUCOLAKE_RUN_ID"] = run_id  # ties the steps' lineage to this run
-        lineage = Lineage(replace(settings, pipeline_run_id=run_id))
-        try:
-            with lineage.pipeline(), _forks(run_dir, enabled=fork_server) as forks:
-                results = run_workflow(
-                    definition, parameters=values, run_id=run_id, log_dir=run_dir, forks=forks
+        run_dir = _new_run(settings)
+        with _forks(run_dir, enabled=fork_server) as forks:
+            for count in itertools.count(1):
+                started = time.monotonic()
+                succeeded = _run_once(
+                    settings,
+                    definition,
+                    parameters=values,
+                    run_dir=run_dir,
+                    forks=forks,
+                    sources_file=sources_file,
                 )
-                if any(r.status != "Succeeded" for r in results.values()):
-                    raise _PipelineFailedError  # noqa: TRY301 - the pipeline's lineage ends in FAIL
-        except _PipelineFailedError:
-            pass  # each task's outcome is in the table below
-    _print(results, run_dir)
-    if any(r.status != "Succeeded" for r in results.values()):
+                failed |= not succeeded
+                if every is None or count == times:
+                    break
+                time.sleep(max(0.0, started + every - time.monotonic()))
+                run_dir = _new_run(settings)
+    if failed:
         sys.exit(1)
+
+
+def _new_run(settings: Settings) -> Path:
+    """A new run: its id, set for the tasks (it ties their lineage to the run), and its folder."""
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    os.environ["GLUCOLAKE_RUN_ID"] = run_id
+    run_dir = settings.home / "runs" / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return run_dir
+
+
+def _run_once(
+    settings: Settings,
+    definition: WorkflowDefinition,
+    *,
+    parameters: dict[str, str],
+    run_dir: Path,
+    forks: ForkServer | None,
+    sources_file: Path | None,
+) -> bool:
+    """Walk the DAG once, print its table; True when every task succeeded."""
+    run_id = run_dir.name
+    values = dict(parameters)
+    values["sources-file"] = str(
+        sources_file.absolute() if sources_file else _single_site_file(settings, run_dir)
+    )
+    lineage = Lineage(replace(settings, pipeline_run_id=run_id))
+    started = time.perf_counter()
+    try:
+        with lineage.pipeline():
+            results = run_workflow(
+                definition, parameters=values, run_id=run_id, log_dir=run_dir, forks=forks
+            )
+            if any(r.status != "Succeeded" for r in results.values()):
+                raise _PipelineFailedError  # noqa: TRY301 - the pipeline's lineage ends in FAIL
+    except _PipelineFailedError:
+        pass  # each task's outcome is in the table below
+    succeeded = all(r.status == "Succeeded" for r in results.values())
+    log.info(
+        "run_finished",
+        extra=logs.fields(
+            run_id=run_id, succeeded=succeeded, seconds=round(time.perf_counter() - started, 2)
+        ),
+    )
+    _print(results, run_dir)
+    return succeeded
 
 
 @contextlib.contextmanager
 def _forks(run_dir: Path, *, enabled: bool) -> Iterator[ForkServer | None]:
-    """The fork server of this run (started after GLUCOLAKE_RUN_ID is set: the tasks' env)."""
+    """The fork server of these runs, its log in the first run's folder.
+
+    Started once GLUCOLAKE_RUN_ID is set, as the tasks' environment is then; the server hands
+    each task the run id of the moment (``forkserver.RUN_SCOPED``).
+    """
     if not enabled:
         yield None
         return
     with ForkServer.started(run_dir / "fork-server.log") as server:
         yield server
         if server is not None:
-            logs.get_logger(__name__).info(
-                "fork_server_finished", extra=logs.fields(forked=server.forked)
-            )
+            log.info("fork_server_finished", extra=logs.fields(forked=server.forked))
+
+
+def _seconds(text: str) -> float:
+    match = re.fullmatch(r"(\d+)(s|m|h)", text.strip())
+    if match is None:
+        raise click.BadParameter(f"{text!r} is not a duration such as 30s, 15m or 1h")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
 class _PipelineFailedError(Exception):

@@ -28,7 +28,9 @@ Why it is safe, point by point:
 - Memory. The server freezes its objects (``gc.freeze``) before each fork, so that a child's
   collections neither walk nor copy them.
 - Environment. Modules may read the environment when imported, so the runner only uses the
-  server while its environment is the one the server started with.
+  server while its environment is the one the server started with, but for the variables that
+  only name the run (``RUN_SCOPED``): a task gets their values of the moment it starts, so
+  that one server serves each run of ``glucolake run --every``.
 - Failure. The child itself tells the runner it started; the server reaps it when it ends,
   even in the middle of an import, and reports its exit status as ``subprocess`` would
   (negative for a signal). If the server dies, later tasks run as plain subprocesses; a task
@@ -57,15 +59,23 @@ from glucolake.logs import fields, get_logger
 from glucolake.run.preload import PRELOAD, preload, threads
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
     from types import FrameType
 
-__all__ = ["ForkServer", "main"]
+__all__ = ["RUN_SCOPED", "ForkServer", "main"]
 
 log = get_logger(__name__)
 
 _MAX_REQUEST = 1 << 16
 _ENTRY = "import glucolake.run.forkserver as f; f.main()"
+
+RUN_SCOPED = ("GLUCOLAKE_RUN_ID",)
+"""Variables that name the run: read when a command runs, never when a module is imported."""
+
+
+def _lasting(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment but the variables that name the run."""
+    return {key: value for key, value in environ.items() if key not in RUN_SCOPED}
 
 
 class ForkServer:
@@ -74,7 +84,7 @@ class ForkServer:
     def __init__(self, process: subprocess.Popen[bytes], control: socket.socket) -> None:
         self._process = process
         self._control = control
-        self._environ = dict(os.environ)
+        self._environ = _lasting(os.environ)
         self._lock = threading.Lock()
         self._lost = False
         self.forked = 0
@@ -160,10 +170,11 @@ class ForkServer:
         """Ask for the task; return the reply socket and the read end of its stdout."""
         if self._lost:
             return None
-        if dict(os.environ) != self._environ:
+        if _lasting(os.environ) != self._environ:
             self._give_up("the environment changed since the server started")
             return None
-        request = json.dumps({"args": args, "cwd": str(Path.cwd())}).encode()
+        run = {key: os.environ.get(key) for key in RUN_SCOPED}
+        request = json.dumps({"args": args, "cwd": str(Path.cwd()), "run": run}).encode()
         if len(request) > _MAX_REQUEST:
             return None
         reply, theirs = socket.socketpair()
@@ -224,6 +235,11 @@ def _run_task(request: dict[str, Any]) -> NoReturn:
     spec = importlib.util.find_spec("glucolake.__main__")
     sys.argv = [spec.origin if spec and spec.origin else "glucolake", *request["args"]]
     sys.path[0] = str(Path.cwd())  # `python -m` puts the working directory first
+    for key, value in request["run"].items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     from glucolake.cli import command_line  # noqa: PLC0415 - preloaded; imported when needed
 
     # Leaves without finalizing the interpreter, which would free (and so copy) every object
