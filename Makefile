@@ -114,6 +114,10 @@ bench: venv postgres ## Measure every stage at scale (100 sources × 1 year); wr
 bench-ingest: venv ## Measure the ingest section alone (a few minutes) and update it in docs/benchmarks.md.
 	$(RUN) python -m benchmarks.run --only ingest --out docs/benchmarks.md
 
+.PHONY: bench-run
+bench-run: venv ## Measure the `glucolake run` section alone (a few minutes) and update it in docs/benchmarks.md.
+	$(RUN) python -m benchmarks.run --only run --out docs/benchmarks.md
+
 .PHONY: bench-quick
 bench-quick: venv postgres ## A small benchmark run (a few minutes); prints, writes nothing.
 	$(RUN) python -m benchmarks.run --quick

@@ -33,6 +33,8 @@ class RunNumbers:
     again_tasks: dict[str, float]
     later_total: Summary
     later_tasks: dict[str, float]
+    scheduled_total: Summary
+    """The runs after the first of one `glucolake run --every` process: its fork server warm."""
 
 
 @dataclass
@@ -74,6 +76,7 @@ def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
                 first.add(cohort, home)
                 again.add(cohort, home)
                 later.add(cohort, home)
+            scheduled = _scheduled_runs(cohort, workdir / "scheduled", runs=runs + 1)
     return RunNumbers(
         sources=sources,
         days=days,
@@ -84,7 +87,25 @@ def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
         again_tasks=again.medians(),
         later_total=summarise(later.totals),
         later_tasks=later.medians(),
+        scheduled_total=summarise(scheduled),
     )
+
+
+def _scheduled_runs(cohort: Path, home: Path, *, runs: int) -> list[float]:
+    """Seconds of each run after the first of ``glucolake run --every 0s --times <runs>``."""
+    schedule = ["--every", "0s", "--times", str(runs)]
+    result = run_measured(
+        [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort), *schedule],
+        env=home_environment(home),
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"glucolake run --every failed:\n{result.stderr[-3000:]}")
+    seconds = [
+        json.loads(line)["seconds"]
+        for line in result.stderr.splitlines()
+        if line.startswith("{") and '"run_finished"' in line
+    ]
+    return seconds[1:]
 
 
 def markdown(numbers: RunNumbers) -> str:
@@ -101,7 +122,10 @@ def markdown(numbers: RunNumbers) -> str:
         "goes into a fresh home (dbt parses the project for each target); the second run on",
         "that home finds nothing new to ingest and reuses the warehouse side's parse, while the",
         "lake side parses once more (its first incremental build after a full one); the third",
-        "run reuses both, as every later run does.",
+        "run reuses both, as every later run does. `glucolake run --every 15m` (the local",
+        "counterpart of the cluster's CronWorkflow) is one process that keeps its fork server",
+        "between runs: from its second run on, every task forks from a server that has",
+        "imported everything (measured here back to back, `--every 0s`).",
         "",
         "| measure | target | measured | ratio |",
         "|---|---|---|---|",
@@ -116,6 +140,11 @@ def markdown(numbers: RunNumbers) -> str:
         (
             f"| whole DAG, third run, wall s | ≤ {TARGET_SECONDS:.0f} "
             f"| {numbers.later_total} | {numbers.later_total.median / TARGET_SECONDS:.2f} |"
+        ),
+        (
+            f"| whole DAG, a later run of `glucolake run --every`, wall s | ≤ {TARGET_SECONDS:.0f} "
+            f"| {numbers.scheduled_total} "
+            f"| {numbers.scheduled_total.median / TARGET_SECONDS:.2f} |"
         ),
         f"| whole DAG, peak RSS of one task, MB | – | {numbers.peak_mb} | – |",
         "",
