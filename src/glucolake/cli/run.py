@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import os
 import re
 import secrets
@@ -87,9 +88,10 @@ def run(
     """Run the pipeline's Argo DAG locally: every task a local process, dependencies honoured.
 
     Independent tasks run in parallel; a failed task stops what depends on it. One log per task
-    under $GLUCOLAKE_HOME/runs/<run>/. With --every, a run starts every DURATION after the
-    start of the one before (at once when that one took longer); a failed run does not stop
-    the next. Exit status 0 when every task of every run succeeded, 1 otherwise.
+    under $GLUCOLAKE_HOME/runs/<run>/. With --every, runs start on ticks DURATION apart,
+    never two at once: a run that outlasts a tick skips it, as the CronWorkflow's Forbid
+    policy does, and a failed run does not stop the next. Exit status 0 when every task of
+    every run succeeded, 1 otherwise.
     """
     if times is not None and every is None:
         raise click.UsageError("--times needs --every")
@@ -105,9 +107,9 @@ def run(
         settings.home / "run.lock", command="run", holders="glucolake run", place=str(settings.home)
     ):
         run_dir = _new_run(settings)
+        first_tick = time.monotonic()
         with _forks(run_dir, enabled=fork_server) as forks:
             for count in itertools.count(1):
-                started = time.monotonic()
                 succeeded = _run_once(
                     settings,
                     definition,
@@ -119,10 +121,18 @@ def run(
                 failed |= not succeeded
                 if every is None or count == times:
                     break
-                time.sleep(max(0.0, started + every - time.monotonic()))
+                time.sleep(_until_next_tick(first_tick, every))
                 run_dir = _new_run(settings)
     if failed:
         sys.exit(1)
+
+
+def _until_next_tick(first_tick: float, every: float) -> float:
+    """Seconds until the next tick (``first_tick`` + k × ``every``) that is still ahead."""
+    if every <= 0:
+        return 0.0
+    ticks_passed = math.floor((time.monotonic() - first_tick) / every)
+    return max(0.0, first_tick + (ticks_passed + 1) * every - time.monotonic())
 
 
 def _new_run(settings: Settings) -> Path:
