@@ -9,7 +9,8 @@ import click
 from glucolake import logs
 from glucolake.cli._exclusive import steps_exclusive
 from glucolake.cli._options import exit_with_errors, load_settings, unit_tests_option
-from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, warehouse_dataset
+from glucolake.lineage import Lineage, lake_dataset, warehouse_dataset
+from glucolake.lineage.dbt import emit_dbt_lineage
 from glucolake.settings import PostgresWarehouse
 from glucolake.transform import DbtError, run_dbt, warehouse_target
 from glucolake.warehouse import CURATED_TABLES, WarehouseError, curated_location, load_curated

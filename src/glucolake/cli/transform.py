@@ -12,7 +12,8 @@ from glucolake.cli._options import exit_with_errors, load_settings, unit_tests_o
 from glucolake.lake.changes import PENDING, read_scope, settle
 from glucolake.lake.raw_layout import COLLECTIONS, collection_dir
 from glucolake.lake.storage import Lake, LakeError
-from glucolake.lineage import Lineage, emit_dbt_lineage, lake_dataset, lake_output
+from glucolake.lineage import Lineage, lake_dataset, lake_output
+from glucolake.lineage.dbt import emit_dbt_lineage
 from glucolake.logs import fields, get_logger
 from glucolake.transform import DbtError, lake_target, run_dbt
 from glucolake.transform.scope import dbt_scope_vars

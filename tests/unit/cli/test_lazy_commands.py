@@ -15,14 +15,14 @@ from glucolake.cli import COMMANDS, main
 HEAVY = ("dbt", "great_expectations", "plotly", "pandas")
 
 
-def imported_after(command: str) -> set[str]:
-    """Top-level packages of the heavy ones that resolving ``command`` imports, in a fresh
-    interpreter (this one has imported everything already)."""
+def imported_after(command: str, modules: tuple[str, ...] = HEAVY) -> set[str]:
+    """Those of ``modules`` that resolving ``command`` imports, in a fresh interpreter (this one
+    has imported everything already)."""
     code = (
         "import json, sys\n"
         "from glucolake.cli import main\n"
         f"main.get_command(None, {command!r})\n"
-        f"print(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))\n"
+        f"print(json.dumps([m for m in {list(modules)!r} if m in sys.modules]))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
@@ -60,3 +60,12 @@ def test_transform_leaves_dbt_to_the_build_and_skips_great_expectations():
 
 def test_validate_leaves_great_expectations_to_the_gate():
     assert not imported_after("validate") & {"dbt", "great_expectations"}
+
+
+@pytest.mark.parametrize("name", ["ingest", "validate", "report", "run"])
+def test_steps_that_run_no_dbt_leave_its_lineage_integration_unloaded(name):
+    assert not imported_after(name, ("openlineage.common", "glucolake.transform"))
+
+
+def test_the_runner_loads_no_engine_before_its_fork_server_starts():
+    assert imported_after("run", ("duckdb", "pyarrow", "numpy")) == set()
