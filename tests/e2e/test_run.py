@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -113,3 +117,45 @@ def test_every_runs_the_dag_again_from_the_same_fork_server(tmp_path, env, cohor
         if e["job"]["name"] == "glucolake.publish" and e["eventType"] == "COMPLETE"
     ]
     assert sorted(published) == sorted(pipelines), "each run published under its own run id"
+
+
+def fork_servers_of(pid):
+    """The fork servers a process started (its children running ``glucolake.run.forkserver``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid and b"glucolake.run.forkserver" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_every_replaces_a_fork_server_that_ended(env, cohort):
+    """The OOM killer picks the largest process: a loop must not run on without its server."""
+    schedule = ["--every", "1s", "--times", "2"]
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort), *schedule],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (servers := fork_servers_of(runner.pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert servers, "the first run started no fork server"
+    os.kill(servers[0], signal.SIGKILL)
+    _, stderr = runner.communicate(timeout=900)
+    events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    runs = [e for e in events if e["event"] == "run_finished"]
+    assert len(runs) == 2
+    assert runs[1]["succeeded"], stderr[-3000:]
+    # The first run went on without a server (its task under way, if any, counts as failed);
+    # the second forked every task from a new one.
+    finished = [e["forked"] for e in events if e["event"] == "fork_server_finished"]
+    second_run_tasks = [e for e in events if e["event"] == "task_finished"][-8:]
+    assert len(finished) == 2
+    assert max(finished) == len(second_run_tasks) == 8

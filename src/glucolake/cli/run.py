@@ -108,7 +108,8 @@ def run(
     ):
         run_dir = _new_run(settings)
         first_tick = time.monotonic()
-        with _forks(run_dir, enabled=fork_server) as forks:
+        with contextlib.ExitStack() as servers:
+            forks = servers.enter_context(_forks(run_dir, enabled=fork_server))
             for count in itertools.count(1):
                 succeeded = _run_once(
                     settings,
@@ -123,6 +124,10 @@ def run(
                     break
                 time.sleep(_until_next_tick(first_tick, every))
                 run_dir = _new_run(settings)
+                if forks is not None and forks.lost:
+                    # A server that ended (the kernel's OOM killer picks the largest process)
+                    # is replaced, or every later run would start fresh interpreters.
+                    forks = servers.enter_context(_forks(run_dir, enabled=fork_server))
     if failed:
         sys.exit(1)
 
@@ -183,7 +188,7 @@ def _run_once(
 
 @contextlib.contextmanager
 def _forks(run_dir: Path, *, enabled: bool) -> Iterator[ForkServer | None]:
-    """The fork server of these runs, its log in the first run's folder.
+    """A fork server for this run and the next ones, its log in this run's folder.
 
     Started once GLUCOLAKE_RUN_ID is set, as the tasks' environment is then; the server hands
     each task the run id of the moment (``forkserver.RUN_SCOPED``).

@@ -123,6 +123,11 @@ class ForkServer:
         finally:
             server.close()
 
+    @property
+    def lost(self) -> bool:
+        """Whether tasks now run as plain subprocesses: the server ended or refused to fork."""
+        return self._lost
+
     def close(self) -> None:
         """End the server (it stops at the end of its control socket) and wait for it."""
         self._control.close()
