@@ -43,6 +43,20 @@ def raw_rows(folder: Path | str) -> list[tuple[str, str, datetime]]:
     return rows
 
 
+def children_of(pid: int, *, running: bytes = b"") -> list[int]:
+    """The processes whose parent is ``pid``, those whose command line holds ``running``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes() if running else b""
+        except OSError:  # ended meanwhile
+            continue
+        if parent == pid and running in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def home_environment(home: Path, **extra: str) -> dict[str, str]:
     """The environment of a ``glucolake`` command run as a user would, with its home in ``home``
     (and nothing else of the test's environment but PATH), plus ``extra`` variables."""

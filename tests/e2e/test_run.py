@@ -10,11 +10,10 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 import pytest
-from tests.helpers import home_environment
+from tests.helpers import children_of, home_environment
 
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
 
@@ -119,20 +118,6 @@ def test_every_runs_the_dag_again_from_the_same_fork_server(tmp_path, env, cohor
     assert sorted(published) == sorted(pipelines), "each run published under its own run id"
 
 
-def fork_servers_of(pid):
-    """The fork servers a process started (its children running ``glucolake.run.forkserver``)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            command = (stat.parent / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == pid and b"glucolake.run.forkserver" in command:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def test_every_replaces_a_fork_server_that_ended(env, cohort):
     """The OOM killer picks the largest process: a loop must not run on without its server."""
     schedule = ["--every", "1s", "--times", "2"]
@@ -144,7 +129,10 @@ def test_every_replaces_a_fork_server_that_ended(env, cohort):
         text=True,
     )
     deadline = time.monotonic() + 60
-    while not (servers := fork_servers_of(runner.pid)) and time.monotonic() < deadline:
+    while (
+        not (servers := children_of(runner.pid, running=b"glucolake.run.forkserver"))
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.01)
     assert servers, "the first run started no fork server"
     os.kill(servers[0], signal.SIGKILL)

@@ -9,9 +9,9 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from tests.helpers import children_of
 
 from glucolake.run import preload
 from glucolake.run.executor import run_workflow
@@ -38,18 +38,6 @@ def forked(server, args, tmp_path, name="task.log"):
     with log.open("a") as handle:
         outcome = server.run(list(args), handle)
     return outcome, log.read_text()
-
-
-def children_of(pid):
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 @contextlib.contextmanager
