@@ -171,11 +171,11 @@ def _run_once(
             results = run_workflow(
                 definition, parameters=values, run_id=run_id, log_dir=run_dir, forks=forks
             )
-            if any(r.status != "Succeeded" for r in results.values()):
+            succeeded = all(r.status == "Succeeded" for r in results.values())
+            if not succeeded:
                 raise _PipelineFailedError  # noqa: TRY301 - the pipeline's lineage ends in FAIL
     except _PipelineFailedError:
         pass  # each task's outcome is in the table below
-    succeeded = all(r.status == "Succeeded" for r in results.values())
     log.info(
         "run_finished",
         extra=logs.fields(
