@@ -6,7 +6,6 @@ import contextlib
 import itertools
 import math
 import os
-import re
 import secrets
 import sys
 import time
@@ -21,7 +20,7 @@ from rich.table import Table
 
 from glucolake import logs
 from glucolake.cli._exclusive import exclusive
-from glucolake.cli._options import load_settings, source_options
+from glucolake.cli._options import duration_ms, load_settings, source_options
 from glucolake.lineage import Lineage
 from glucolake.run import load_workflow, run_workflow
 from glucolake.run.forkserver import ForkServer
@@ -63,9 +62,11 @@ log = logs.get_logger(__name__)
 )
 @click.option(
     "--every",
-    callback=lambda _ctx, _param, value: None if value is None else _seconds(value),
+    callback=lambda _ctx, _param, value: (
+        None if value is None else duration_ms(value, option="--every") / 1000
+    ),
     metavar="DURATION",
-    help="Run the DAG again every DURATION (30s, 15m, 1h), as the cluster's CronWorkflow does, "
+    help="Run the DAG again every DURATION (30s, 15m, 1h, 1d), as the cluster's CronWorkflow does, "
     "until stopped (Ctrl-C) or --times runs: one process, its fork server kept between runs.",
 )
 @click.option(
@@ -200,13 +201,6 @@ def _forks(run_dir: Path, *, enabled: bool) -> Iterator[ForkServer | None]:
         yield server
         if server is not None:
             log.info("fork_server_finished", extra=logs.fields(forked=server.forked))
-
-
-def _seconds(text: str) -> float:
-    match = re.fullmatch(r"(\d+)(s|m|h)", text.strip())
-    if match is None:
-        raise click.BadParameter(f"{text!r} is not a duration such as 30s, 15m or 1h")
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
 class _PipelineFailedError(Exception):

@@ -13,8 +13,8 @@ from glucolake.cli import run as run_cli
     ("args", "message"),
     [
         (["--times", "2"], "--times needs --every"),
-        (["--every", "15"], "'15' is not a duration such as 30s, 15m or 1h"),
-        (["--every", "1d"], "'1d' is not a duration such as 30s, 15m or 1h"),
+        (["--every", "15"], "'15' is not a duration like 30m, 6h or 2d"),
+        (["--every", "1w"], "'1w' is not a duration like 30m, 6h or 2d"),
         (["--every", "1m", "--times", "0"], "0 is not in the range x>=1"),
     ],
 )
