@@ -11,10 +11,9 @@
     dbt parse the whole project again (seconds per step). glucolake writes them to a JSON file
     named by the environment variable GLUCOLAKE_DBT_BUILD, and these macros read that file when
     a model runs (`execute`), never while dbt parses: nothing parse-time, and so nothing a
-    partially parsed manifest keeps, depends on them. The one parse-time decision, whether the
-    build is incremental (the fact's write mode is a config), is the var `incremental`, which
-    changes only between a full and an incremental build; `is_scoped()` fails a build whose
-    settings disagree with it, and `kept_rows` fails a model whose write mode disagrees.
+    partially parsed manifest keeps, depends on them, not even whether the build is incremental
+    (a partitioned model's write mode is chosen when it runs: `incremental_partitions` in the
+    external materialization). So a full build and the refreshes after it share one parse.
 
     A unit test has no build: its `scope` is the var `scope` its fixture may override (null, a
     full build, by default). Neither has a warehouse target, which builds no lake-side model.
@@ -46,32 +45,12 @@
 {%- endmacro %}
 
 {% macro build_scope() -%}
-    {#- This build's `scope` when a model runs; fails when it disagrees with the parse-time
-        var `incremental` (the manifest would then hold configs of another kind of build). -#}
-    {%- set scope = build_setting('scope') -%}
-    {%- if execute and target.name.startswith('lake')
-            and not (model is mapping and model.get('resource_type') == 'unit_test')
-            and (scope is not none) != parsed_incremental() -%}
-        {{- exceptions.raise_compiler_error(
-            "this build is " ~ ('incremental' if scope is not none else 'full')
-            ~ " but the project was parsed with incremental=" ~ var('incremental')
-            ~ "; refusing to build with configs of another kind of build") -}}
-    {%- endif -%}
-    {{- return(scope) -}}
-{%- endmacro %}
-
-{% macro parsed_incremental() -%}
-    {#- The var `incremental`: true only when it is the boolean true (a string such as 'true'
-        reads as false, and then fails `build_scope` in an incremental build). -#}
-    {{- return(var('incremental', false) is sameas true) -}}
+    {#- This build's `scope` when a model runs (none while parsing, or in a full build). -#}
+    {{- return(build_setting('scope')) -}}
 {%- endmacro %}
 
 {% macro is_scoped() -%}
-    {#- Whether this build rebuilds only some sources and days. While parsing: the var
-        `incremental`, for parse-time configs (checked against the build when a model runs). -#}
-    {%- if not execute -%}
-        {{- return(parsed_incremental()) -}}
-    {%- endif -%}
+    {#- Whether this build rebuilds only some sources and days (false while parsing). -#}
     {{- return(build_scope() is not none) -}}
 {%- endmacro %}
 
@@ -124,22 +103,18 @@
 {% macro kept_rows(date_column, partition_column=none) -%}
     {#- `union all by name` with this model's rows outside the scope, from its previous build;
         nothing in a full build. A model partitioned by (source_id, partition_column) reads only
-        the partitions it rewrites; the others stay on disk untouched, so its write mode (a
-        parse-time config) must be `overwrite_or_ignore`: a model parsed for a full build
-        (`overwrite`, which empties the folder first) fails here before it writes anything. -#}
+        the partitions it rewrites; the others must stay on disk untouched, which only its
+        config `incremental_partitions` does (see the external materialization): a model
+        without it fails here before it writes anything. -#}
     {%- if not execute -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set scoped = is_scoped() -%}
-    {%- if partition_column -%}
-        {%- set options = config.get('options', {}) -%}
-        {%- if scoped != ('overwrite_or_ignore' in options) or scoped == ('overwrite' in options) -%}
-            {{- exceptions.raise_compiler_error(
-                this.identifier ~ " was parsed with write options " ~ options
-                ~ " for a " ~ ('full' if scoped else 'n incremental')
-                ~ " build it is not; refusing to write its partitions") -}}
-        {%- endif -%}
+    {%- if partition_column and not config.get('incremental_partitions') -%}
+        {{- exceptions.raise_compiler_error(
+            this.identifier ~ " keeps rows by partition but has no incremental_partitions "
+            ~ "config; refusing to write its partitions") -}}
     {%- endif -%}
+    {%- set scoped = is_scoped() -%}
     {%- if not scoped -%}
         {{- return('') -}}
     {%- endif -%}

@@ -17,10 +17,7 @@ from tests.helpers import (
     warehouse_tables,
 )
 
-from glucolake.settings import Settings
 from glucolake.simulate import SimulatorConfig, SimulatorServer, write_sources_file
-from glucolake.transform.dbt import BUILD_ENV, dbt_environment, lake_target
-from glucolake.transform.scope import full_raw_paths
 
 pytestmark = pytest.mark.slow
 
@@ -160,20 +157,21 @@ def test_a_refresh_into_postgres_replaces_exactly_the_rewritten_readings(
 
 
 def test_partially_parsed_refresh_equals_full_build(tmp_path):
-    """The scope and the raw files reach the models when they run, not through dbt's parse: a
-    refresh that reuses the previous refresh's parse still builds exactly a full build."""
+    """Whether a build is incremental, its scope and its raw files reach the models when they
+    run, not through dbt's parse: refreshes that reuse the full build's parse, then their own,
+    still build exactly a full build."""
     refreshed, rebuilt = tmp_path / "refreshed", tmp_path / "rebuilt"
     run_at(FIRST_RUN, refreshed)
-    run_at(REFRESH, refreshed)
     calls_before = len(dbt_invocations(refreshed))
+    run_at(REFRESH, refreshed)
     run_at(NEXT_DAY, refreshed)
     run_at(NEXT_DAY, rebuilt)
 
-    # Every dbt call of the second refresh (both lake stages, then the warehouse) reused the
-    # parse of the one before it.
-    last_refresh = dbt_invocations(refreshed)[calls_before:]
-    assert len(last_refresh) == 3
-    for call in last_refresh:
+    # Every dbt call of both refreshes (both lake stages, then the warehouse) reused the parse
+    # of the one before it, the first refresh the full build's.
+    refreshes = dbt_invocations(refreshed)[calls_before:]
+    assert len(refreshes) == 6
+    for call in refreshes:
         assert "Unable to do partial parsing" not in call, call[:2000]
     scopes = transform_scopes(refreshed)
     assert [s["full"] for s in scopes[-2:]] == [False, False]
@@ -186,45 +184,30 @@ def test_partially_parsed_refresh_equals_full_build(tmp_path):
     )
 
 
-@pytest.mark.parametrize(
-    ("parsed_incremental", "scope"),
-    [(False, {"patient-001": "2026-06-10"}), (True, None)],
-    ids=["parsed-full-built-incremental", "parsed-incremental-built-full"],
-)
-def test_a_build_unlike_its_parse_writes_nothing(tmp_path, parsed_incremental, scope):
-    """The fact's write mode is a parse-time config (`overwrite` empties its folder first): a
-    build whose scope disagrees with what the project was parsed for fails before writing."""
-    from dbt.cli.main import dbtRunner  # noqa: PLC0415 - seconds to import; this test only
-
+def test_the_facts_write_mode_follows_the_build(tmp_path):
+    """`incremental_partitions`: a full build empties the fact's folder before it writes, an
+    incremental one rewrites its scope's partitions and leaves every other file as it was."""
     home = tmp_path / "home"
-    run_at(FIRST_RUN, home)
-    settings = Settings.load(home_environment(home), require_sources=False)
+    # Two weeks of history: May and June partitions, and the refresh touches only June's.
+    (first, days), (refresh, _) = FIRST_RUN, REFRESH
+    run_at((first, days + 8), home)
     fact = home / "lake" / "curated" / "fact_glucose_readings"
+    stray = fact / "source_id=patient-001" / "local_month=2020-01" / "data_0.parquet"
+    stray.parent.mkdir()
+    stray.write_bytes((next(fact.rglob("*.parquet"))).read_bytes())
+    env = home_environment(home)
+    for stage in ("intermediate", "curated"):
+        glucolake("transform", "--stage", stage, "--full-refresh", "true", env=env)
+    assert not stray.exists(), "a full build left a partition it did not write"
+
     before = {p: p.stat().st_mtime_ns for p in fact.rglob("*.parquet")}
-    assert before
-    build = tmp_path / "build.json"
-    build.write_text(json.dumps({"scope": scope, "raw_paths": full_raw_paths(settings.lake)}))
-    name, env = lake_target(settings)
-    variables = {
-        "lake": settings.lake,
-        "raw_paths": full_raw_paths(settings.lake),
-        "incremental": parsed_incremental,
-    }
-    with dbt_environment({**env, BUILD_ENV: str(build)}):
-        result = dbtRunner().invoke(
-            [
-                "build",
-                *("--project-dir", str(settings.dbt_project_dir)),
-                *("--profiles-dir", str(settings.dbt_project_dir)),
-                *("--target", name, "--vars", json.dumps(variables)),
-                *("--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")),
-                *("--select", "fact_glucose_readings", "--log-level", "none"),
-            ]
-        )
-    assert not result.success
-    messages = [str(r.message) for r in getattr(result.result, "results", None) or []]
-    assert any("refusing" in m for m in [*messages, str(result.exception)]), messages
-    assert {p: p.stat().st_mtime_ns for p in fact.rglob("*.parquet")} == before
+    run_at((refresh, days + 9), home)
+    after = {p: p.stat().st_mtime_ns for p in fact.rglob("*.parquet")}
+    assert [s["full"] for s in transform_scopes(home)][-1] is False
+    rewritten = {p for p in before if after.get(p) != before[p]}
+    assert rewritten, "the refresh rewrote its months"
+    assert len(rewritten) < len(before), "the refresh rewrote every partition"
+    assert set(before) <= set(after), "the refresh deleted a partition outside its scope"
 
 
 def test_a_new_time_zone_rebuilds_every_day_of_its_source(tmp_path):

@@ -38,10 +38,14 @@ def test_a_step_in_an_emptied_home_reuses_the_parse_the_last_step_kept(tmp_path)
 
     full = ("--full-refresh", "true")
     assert WHOLE_PARSE in in_a_new_pod("transform", "--stage", "intermediate", *full)
-    assert (tmp_path / "lake" / PARSE_CACHE / "lake-full.msgpack").is_file()
+    assert (tmp_path / "lake" / PARSE_CACHE / "lake.msgpack").is_file()
     assert WHOLE_PARSE not in in_a_new_pod("transform", "--stage", "intermediate", *full)
     glucolake("validate", env=env)
     assert WHOLE_PARSE not in in_a_new_pod("transform", "--stage", "curated", *full)
+    # A refresh after a full build reuses its parse: whether a build is incremental is no var.
+    refresh = ("--full-refresh", "false")
+    assert WHOLE_PARSE not in in_a_new_pod("transform", "--stage", "intermediate", *refresh)
+    assert WHOLE_PARSE not in in_a_new_pod("transform", "--stage", "curated", *refresh)
     # The warehouse side keeps its own parse.
     assert WHOLE_PARSE in in_a_new_pod("publish")
     assert WHOLE_PARSE not in in_a_new_pod("publish")

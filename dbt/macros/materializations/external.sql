@@ -9,11 +9,21 @@
     when the result is empty, so that later steps, in other processes, still find the files
     and their columns (readers skip it: `source_id is not null`). A Python model returns a
     whole table anyway; it is built first, as the adapter does, then copied.
+
+    `incremental_partitions=true` (a partitioned model whose incremental build rewrites only
+    the partitions in its scope, see `kept_rows`): a full build replaces the location
+    (`overwrite`), an incremental one writes its partitions and leaves the others as they are
+    (`overwrite_or_ignore`). Chosen when the model runs, from the build's scope, not in the
+    model's options: a parse-time choice would make the full build and the refreshes after it
+    parse the project each for itself.
 #}
 {% materialization external, adapter="duckdb", supported_languages=['sql', 'python'] %}
 
     {%- set location = render(config.get('location', default=external_location(this, config))) -%}
-    {%- set rendered_options = render_write_options(config) -%}
+    {%- set rendered_options = render_write_options(config).copy() -%}
+    {%- if config.get('incremental_partitions') -%}
+        {%- do rendered_options.update({('overwrite_or_ignore' if is_scoped() else 'overwrite'): true}) -%}
+    {%- endif -%}
     {%- set write_options = adapter.external_write_options(location, rendered_options) -%}
     {%- set read_location = adapter.external_read_location(location, rendered_options) -%}
     {%- set target_relation = this.incorporate(type='view') -%}

@@ -9,6 +9,7 @@
     groups made this write 24 s and 0.9 GB.
 -#}
 {{ config(
+    incremental_partitions=true,
     write_batches={
         'column': 'source_id',
         'rows': env_var('GLUCOLAKE_FACT_BATCH_ROWS', '4000000') | int,
@@ -17,7 +18,6 @@
         'partition_by': 'source_id, local_month',
         'write_partition_columns': true,
         'row_group_size': 2048,
-        ('overwrite_or_ignore' if is_scoped() else 'overwrite'): true,
     }
 ) }}
 

@@ -8,13 +8,13 @@ dbt scrubs from its logs and artifacts. dbt ``--vars`` end up in ``manifest.json
 
 Parsing the project is most of a dbt call's cost, and dbt parses only what changed since its
 last parse (``partial_parse.msgpack``) unless the vars, the target or the profile changed. So the
-vars hold only what stays the same from one build to the next (the lake, every raw file, whether
-the build is incremental), and what changes with every build (the scope of an incremental build
-and the raw files it reads) goes to a JSON file that the models read when they run
-(``dbt/macros/scope.sql``). dbt keeps one partial-parse file per target folder, and the lake and
-the warehouse share that folder, so each target's file is kept aside between calls, in the lake
-(``_partial_parse_kept``). The Python code Jinja generates for dbt's templates is kept in the
-home from one call to the next (``jinja_code``).
+vars hold only what stays the same from one build to the next (the lake, every raw file), and
+what changes with every build (whether it is incremental, its scope and the raw files it reads)
+goes to a JSON file that the models read when they run (``dbt/macros/scope.sql``). dbt keeps
+one partial-parse file per target folder, and the lake and the warehouse share that folder, so
+each target's file is kept aside between calls, in the lake (``_partial_parse_kept``). The Python
+code Jinja generates for dbt's templates is kept in the home from one call to the next
+(``jinja_code``).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ T = TypeVar("T")
 BUILD_ENV = "GLUCOLAKE_DBT_BUILD"
 """Names the JSON file of a build's ``scope`` and ``raw_paths`` (read by dbt/macros/scope.sql)."""
 PARSE_CACHE = "state/dbt/partial_parse"
-"""Where the lake keeps dbt's last parse of each target and kind of build."""
+"""Where the lake keeps dbt's last parse of each target."""
 
 
 class DbtError(RuntimeError):
@@ -145,12 +145,7 @@ def run_dbt(
     every_file = full_raw_paths(settings.lake)
     settings_of_build = {"scope": None, "raw_paths": every_file, **(build or {})}
     # Only values that stay the same from build to build: a change makes dbt parse everything.
-    dbt_vars = {
-        "lake": settings.lake,
-        "raw_paths": every_file,
-        "incremental": settings_of_build["scope"] is not None,
-    }
-    build_kind = "incremental" if dbt_vars["incremental"] else "full"
+    dbt_vars = {"lake": settings.lake, "raw_paths": every_file}
     builds = (command if isinstance(command, str) else command[0]) == "build"
     args = [
         *([command] if isinstance(command, str) else command),
@@ -178,7 +173,7 @@ def run_dbt(
     ]
     with (
         _build_file(work, settings_of_build) as build_file,
-        _partial_parse_kept(settings, work, f"{name}-{build_kind}"),
+        _partial_parse_kept(settings, work, name),
         dbt_environment({**env, BUILD_ENV: str(build_file)}),
         kept_compiled_templates(work),
     ):
@@ -235,19 +230,19 @@ def _build_file(work: Path, build: Mapping[str, Any]) -> Iterator[Path]:
 
 
 @contextmanager
-def _partial_parse_kept(settings: Settings, work: Path, key: str) -> Iterator[None]:
-    """Give dbt the last parse of this target and kind of build; keep the one it leaves.
+def _partial_parse_kept(settings: Settings, work: Path, target: str) -> Iterator[None]:
+    """Give dbt the last parse of this target; keep the one it leaves.
 
     dbt reads and writes ``<target-path>/partial_parse.msgpack``, one file for every target, and
-    a file written for another target (or other vars: a full build's) makes it parse everything
-    again, 2 s per dbt step. The files are kept in the lake rather than the home: on the cluster
+    a file written for another target (or with other vars) makes it parse everything again, 2 s
+    per dbt step. The files are kept in the lake rather than the home: on the cluster
     each step runs in a pod whose home is an empty scratch folder, so every dbt step of every
     refresh parsed the whole project. dbt checks the file itself (dbt version, vars, target,
     profile, each file's checksum), so a kept file is never trusted blindly, and a lake that
     cannot keep one only costs a parse: the build goes on.
     """
     lake = Lake.open(settings.lake, settings.s3)
-    kept = f"{PARSE_CACHE}/{key}.msgpack"
+    kept = f"{PARSE_CACHE}/{target}.msgpack"
     current = work / "target" / "partial_parse.msgpack"
     given = _quietly(lambda: lake.get(kept))
     if given is not None:
