@@ -20,8 +20,9 @@ TARGET_SECONDS = 5.0
 class RunNumbers:
     """Wall time of the whole run and the median seconds of each task.
 
-    For a first run into a fresh home, a second run on that home (dbt's parse and the lake
-    already there), and a third: every later 15-minute run is like it.
+    For a first run into a fresh home, a second run on that home (dbt's parses and the lake
+    already there: its first incremental build), and a third: every later 15-minute run is
+    like it.
     """
 
     sources: int
@@ -114,18 +115,17 @@ def markdown(numbers: RunNumbers) -> str:
     lines = [
         f"### `glucolake run`: {numbers.sources} source × {numbers.days} days, end to end",
         "",
-        "Warm install (the venv exists); every task is its own process, as in a pod, so",
-        "framework start-up (dbt, Great Expectations) counts. `glucolake run` forks each task",
-        "from a process that imported the CLI, dbt, Great Expectations and pyarrow already, and",
-        "had dbt compile the code that reads and writes its last parse (a task that starts",
-        "before that process got to a library or to that code does the work itself). A first run",
-        "goes into a fresh home (dbt parses the project for each target); the second run on",
-        "that home finds nothing new to ingest and reuses the warehouse side's parse, while the",
-        "lake side parses once more (its first incremental build after a full one); the third",
-        "run reuses both, as every later run does. `glucolake run --every 15m` (the local",
+        "Warm install (the venv exists); every task is its own process, as in a pod, so framework",
+        "start-up (dbt, Great Expectations) counts. `glucolake run` forks each task from a",
+        "process that imported the CLI, dbt, Great Expectations and pyarrow already, and had dbt",
+        "compile the code that reads and writes its last parse (a task that starts before that",
+        "process got to a library or to that code does the work itself). A first run goes into a",
+        "fresh home (dbt parses the project for each target); the second run on that home finds",
+        "nothing new to ingest and reuses both parses, in the lake side's first incremental",
+        "build; the third run is as every later run. `glucolake run --every 15m` (the local",
         "counterpart of the cluster's CronWorkflow) is one process that keeps its fork server",
-        "between runs: from its second run on, every task forks from a server that has",
-        "imported everything (measured here back to back, `--every 0s`).",
+        "between runs: from its second run on, every task forks from a server that has imported",
+        "everything (measured here back to back, `--every 0s`).",
         "",
         "| measure | target | measured | ratio |",
         "|---|---|---|---|",
