@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from glucolake.importing import import_uncollected
+from glucolake.jinja_code import kept_compiled_templates
 from glucolake.logs import fields, get_logger
 from glucolake.quality.datasets import QUARANTINE, TREATMENTS
 
@@ -36,6 +37,8 @@ FUTURE_TOLERANCE_MS = 5 * 60_000
 # run has a fixed cost: a cohort's refresh (100 sources, a day each) took 17 s as 100 runs and
 # 4.4 s as one.
 READINGS_BATCH_ROWS = 1_000_000
+# The packages whose code compiles GX's Data Docs templates (see glucolake.jinja_code).
+_GX_TEMPLATES = ("jinja2", "great-expectations")
 
 
 @dataclass
@@ -261,7 +264,9 @@ class _Validator:
 
     def build_data_docs(self) -> None:
         if self._data_docs is not None:
-            self._context.build_data_docs(site_names=["gate"])
+            # GX compiles every Data Docs template again at each gate: kept in the home instead.
+            with kept_compiled_templates(self._data_docs.parent, _GX_TEMPLATES):
+                self._context.build_data_docs(site_names=["gate"])
 
     def outcomes(self) -> list[ExpectationOutcome]:
         return [self._outcomes[key] for key in sorted(self._outcomes)]

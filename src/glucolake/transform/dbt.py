@@ -14,7 +14,7 @@ goes to a JSON file that the models read when they run (``dbt/macros/scope.sql``
 one partial-parse file per target folder, and the lake and the warehouse share that folder, so
 each target's file is kept aside between calls, in the lake (``_partial_parse_kept``). The Python
 code Jinja generates for dbt's templates is kept in the home from one call to the next
-(``jinja_code``).
+(``glucolake.jinja_code``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from glucolake.importing import import_uncollected
+from glucolake.jinja_code import kept_compiled_templates
 from glucolake.lake.duckdb_access import (
     MEMORY_LIMIT,
     extension_directory,
@@ -38,7 +39,6 @@ from glucolake.lake.duckdb_access import (
 from glucolake.lake.storage import Lake, LakeError
 from glucolake.logs import fields, get_logger
 from glucolake.settings import PostgresWarehouse
-from glucolake.transform.jinja_code import kept_compiled_templates
 from glucolake.transform.scope import full_raw_paths
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ __all__ = [
 log = get_logger(__name__)
 T = TypeVar("T")
 
+_DBT_TEMPLATES = ("jinja2", "dbt-common", "dbt-core")
+"""The packages whose code compiles dbt's templates (see ``glucolake.jinja_code``)."""
 BUILD_ENV = "GLUCOLAKE_DBT_BUILD"
 """Names the JSON file of a build's ``scope`` and ``raw_paths`` (read by dbt/macros/scope.sql)."""
 PARSE_CACHE = "state/dbt/partial_parse"
@@ -175,7 +177,7 @@ def run_dbt(
         _build_file(work, settings_of_build) as build_file,
         _partial_parse_kept(settings, work, name),
         dbt_environment({**env, BUILD_ENV: str(build_file)}),
-        kept_compiled_templates(work),
+        kept_compiled_templates(work, _DBT_TEMPLATES),
     ):
         result = dbtRunner().invoke(args)
     failures = _failures(result.result)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pytest
 
 from glucolake.quality import load_suites, run_gate
@@ -59,13 +61,19 @@ def write_lake(lake: Path, glucose_by_source: dict[str, list[float]]) -> None:
         ).write_parquet(str(lake / TREATMENTS))
 
 
-def gate(lake: Path, monkeypatch, batch_rows: int):
+def gate(lake: Path, monkeypatch, batch_rows: int, data_docs: Path | None = None):
     monkeypatch.setattr("glucolake.quality.gate.READINGS_BATCH_ROWS", batch_rows)
     suites = {
         name: suite for name, suite in load_suites(SUITES).items() if name == "int_glucose_enriched"
     }
     with duckdb.connect() as connection:
-        return run_gate(LakeDatasets(str(lake), connection), suites, run_id="t", now_ms=NOW_MS)
+        return run_gate(
+            LakeDatasets(str(lake), connection),
+            suites,
+            run_id="t",
+            now_ms=NOW_MS,
+            data_docs=data_docs,
+        )
 
 
 def range_outcome(report):
@@ -99,3 +107,32 @@ def test_clean_batches_pass(tmp_path, monkeypatch):
     report = gate(tmp_path, monkeypatch, 1_000)
     assert report.passed
     assert range_outcome(report).checked == 4
+
+
+def test_data_docs_reuse_the_templates_an_earlier_gate_compiled(tmp_path, monkeypatch):
+    """GX compiles its Data Docs templates at every gate; the home keeps the code instead."""
+    compiled: list[str] = []
+    generate = jinja2.Environment._generate
+
+    def counting(self, source, *args, **kwargs):
+        compiled.append(str(getattr(source, "name", None)))
+        return generate(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "_generate", counting)
+    write_lake(tmp_path / "lake", {"a": [100, 110]})
+    quality = tmp_path / "home" / "quality"  # where the code is kept, beside the site
+    gate(tmp_path / "lake", monkeypatch, 1_000, data_docs=quality / "data_docs")
+    first = len(compiled)
+    gate(tmp_path / "lake", monkeypatch, 1_000, data_docs=quality / "another_site")
+
+    assert first > 20, first  # the site's page, section and content templates
+    assert len(compiled) == first, compiled[first:]
+    # The same site: its pages, but for the moment of the run in their names.
+    moment = re.compile(r"\d{8}T\d{6}\.\d+Z")
+    sites = [quality / name for name in ("data_docs", "another_site")]
+    pages = [
+        sorted(moment.sub("", str(p.relative_to(s))) for p in s.rglob("*.html")) for s in sites
+    ]
+    assert pages[0] == pages[1]
+    assert len(pages[1]) >= 3, pages[1]  # the index, the suite, the validation
+    assert "int_glucose_enriched" in (sites[1] / "index.html").read_text()

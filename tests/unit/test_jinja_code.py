@@ -8,8 +8,8 @@ import jinja2
 import jinja2.sandbox
 import pytest
 
-from glucolake.transform import jinja_code
-from glucolake.transform.jinja_code import kept_compiled_templates
+from glucolake import jinja_code
+from glucolake.jinja_code import kept_compiled_templates
 
 if TYPE_CHECKING:
     from pathlib import Path
