@@ -137,8 +137,9 @@ def _until_next_tick(first_tick: float, every: float) -> float:
     """Seconds until the next tick (``first_tick`` + k × ``every``) that is still ahead."""
     if every <= 0:
         return 0.0
-    ticks_passed = math.floor((time.monotonic() - first_tick) / every)
-    return max(0.0, first_tick + (ticks_passed + 1) * every - time.monotonic())
+    now = time.monotonic()
+    ticks_passed = math.floor((now - first_tick) / every)
+    return max(0.0, first_tick + (ticks_passed + 1) * every - now)
 
 
 def _new_run(settings: Settings) -> Path:
