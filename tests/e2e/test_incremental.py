@@ -68,6 +68,14 @@ def test_refresh_equals_full_build(tmp_path):
     )
     # The refresh really was incremental, and left no change unpublished.
     assert [s["full"] for s in transform_scopes(refreshed)][-1] is False
+    # Its small models ran two at once, the full build's one at a time (profiles.yml).
+    lake_threads = [
+        int(found[1])
+        for call in dbt_invocations(refreshed)
+        for found in [re.search(r"Concurrency: (\d+) threads? \(target='lake'\)", call)]
+        if found
+    ]
+    assert lake_threads == [1, 1, 2, 2]
     assert not list((refreshed / "lake" / "state" / "changes" / "pending").glob("*.json"))
     assert not list((refreshed / "lake" / "state" / "changes" / "built").glob("*.json"))
     assert set(MARTS) <= set(warehouse_tables(refreshed))

@@ -65,6 +65,13 @@ BUILD_ENV = "GLUCOLAKE_DBT_BUILD"
 """Names the JSON file of a build's ``scope`` and ``raw_paths`` (read by dbt/macros/scope.sql)."""
 PARSE_CACHE = "state/dbt/partial_parse"
 """Where the lake keeps dbt's last parse of each target."""
+SCOPED_BUILD_THREADS = 2
+"""Models an incremental build runs at once (a full build keeps its profile's, see profiles.yml).
+
+A refresh's models are small: their time is dbt's and the file work around a short query, which
+a second thread overlaps with another model's (a 100-source year's refresh: intermediate 3.43 s
+to 3.32 s, curated 6.9 s to 6.65 s). Threads are a run-time flag, so the parse is the same.
+"""
 
 
 class DbtError(RuntimeError):
@@ -167,6 +174,11 @@ def run_dbt(
         *select,
         *(["--exclude", *exclude] if exclude else []),
         *(["--exclude-resource-type", "unit_test"] if builds and not unit_tests else []),
+        *(
+            ["--threads", str(SCOPED_BUILD_THREADS)]
+            if settings_of_build["scope"] is not None
+            else []
+        ),
         # dbt's own console output would repeat what we report; its file log keeps everything.
         "--log-level",
         "none",
