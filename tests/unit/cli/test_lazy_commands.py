@@ -68,4 +68,5 @@ def test_steps_that_run_no_dbt_leave_its_lineage_integration_unloaded(name):
 
 
 def test_the_runner_loads_no_engine_before_its_fork_server_starts():
-    assert imported_after("run", ("duckdb", "pyarrow", "numpy")) == set()
+    # OpenLineage too: the runner's lineage waits until the server is starting.
+    assert imported_after("run", ("duckdb", "pyarrow", "numpy", "openlineage")) == set()
