@@ -17,16 +17,13 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchmarks.ingest_stage import simulator
 from benchmarks.measure import (
     Measurement,
     Summary,
@@ -35,11 +32,9 @@ from benchmarks.measure import (
     run_measured,
     summarise,
 )
+from benchmarks.scale_sites import cohort_port, first_sites, refresh_sites
 from glucolake.run import load_workflow
 
-# The cohort's clock and seed: its raw zone is cached, so the refreshes must continue that data.
-SCALE_NOW = "2026-11-20T12:00:00+00:00"
-SCALE_SEED = 3
 BUILD_STEPS = (
     ("transform-intermediate", ["transform", "--stage", "intermediate"]),
     ("validate", ["validate"]),
@@ -116,7 +111,7 @@ def measure_scale(
     # build's parse in the lake, as every later one finds its predecessor's. The refreshes
     # serve the sites at one address, as real sites are: with a new one each time, ingest
     # records every source's setting anew at each refresh.
-    port = _cohort_port(workdir)
+    port = cohort_port(workdir)
     refresh: dict[str, list[Measurement]] = {}
     for _ in range(runs):
         for name, measured in _refresh(sources, days, workdir, home, port=port).items():
@@ -146,7 +141,7 @@ def _refresh(
     sources: int, days: int, workdir: Path, home: Path, *, port: int, **extra_env: str
 ) -> dict[str, Measurement]:
     """One 15-minute refresh: ingest from the simulator 15 minutes on, then every step."""
-    with _refresh_sites(sources, days, workdir, port=port) as cohort:
+    with refresh_sites(sources, days, workdir, port=port) as cohort:
         steps = {"ingest": _ingest_in_parts(cohort, home, **extra_env)}
     for name, args in BUILD_STEPS:
         steps[name] = _step(args, home, **extra_env)
@@ -169,7 +164,7 @@ def _scheduled_refreshes(
     seconds: list[float] = []
     tail: list[str] = []
     with contextlib.ExitStack() as sites:
-        cohort = sites.enter_context(_refresh_sites(sources, days, workdir, port=port))
+        cohort = sites.enter_context(refresh_sites(sources, days, workdir, port=port))
         process = subprocess.Popen(
             [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort), *args],
             env=home_environment(home),
@@ -185,64 +180,10 @@ def _scheduled_refreshes(
             seconds.append(json.loads(line)["seconds"])
             sites.close()
             if len(seconds) <= runs:
-                sites.enter_context(_refresh_sites(sources, days, workdir, port=port))
+                sites.enter_context(refresh_sites(sources, days, workdir, port=port))
         if process.wait() != 0:
             raise RuntimeError(f"glucolake run --every failed:\n{''.join(tail)[-3000:]}")
     return seconds[1:]
-
-
-def _refresh_sites(
-    sources: int, days: int, workdir: Path, *, port: int
-) -> contextlib.AbstractContextManager[Path]:
-    """The cohort's simulator, 15 minutes on from the last refresh (see ``_refresh``)."""
-    now = _next_refresh_clock(workdir)
-    return simulator(sources, days, workdir, now=now.isoformat(), seed=SCALE_SEED, port=port)
-
-
-def _cohort_port(workdir: Path) -> int:
-    """The port the cached cohort's sites were served on by the last `make bench`, if free.
-
-    A site's address is part of the setting ingest records, and staging reads every record:
-    with a new port at each `make bench`, the cached home gained one record per source per run
-    (1,400 files after 14 runs), which every later refresh read again.
-    """
-    record = workdir / "port.json"
-    if record.exists():
-        port = int(json.loads(record.read_text())["port"])
-        if _free(port):
-            return port
-    port = _free_port()
-    record.write_text(json.dumps({"port": port}))
-    return port
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    """A port free now, for a simulator started later (its server reuses the address)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _next_refresh_clock(workdir: Path) -> datetime:
-    """15 minutes after the latest clock the cached home was fetched at, and remember it.
-
-    The home is kept between `make bench` runs, and so is ingest's cursor: a refresh at a
-    clock the home has already seen would find nothing new and measure an empty refresh.
-    """
-    record = workdir / "clock.json"
-    last = json.loads(record.read_text())["now"] if record.exists() else SCALE_NOW
-    now = datetime.fromisoformat(last) + timedelta(minutes=15)
-    record.write_text(json.dumps({"now": now.isoformat()}))
-    return now
 
 
 def _ingest_once(sources: int, days: int, workdir: Path, home: Path) -> Measurement:
@@ -250,9 +191,8 @@ def _ingest_once(sources: int, days: int, workdir: Path, home: Path) -> Measurem
     if record.exists():
         return Measurement(**json.loads(record.read_text()))
     shutil.rmtree(home, ignore_errors=True)
-    (workdir / "clock.json").unlink(missing_ok=True)
     home.mkdir(parents=True)
-    with simulator(sources, days, workdir, now=SCALE_NOW, seed=SCALE_SEED) as cohort:
+    with first_sites(sources, days, workdir) as cohort:
         measured = _step(["ingest", "--sources", str(cohort)], home)
     record.write_text(json.dumps({**measured.__dict__, "stderr": ""}))
     return measured

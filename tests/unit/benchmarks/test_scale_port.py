@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import socket
 
-from benchmarks.scale_stage import _cohort_port
+from benchmarks.scale_sites import cohort_port
 
 
 def test_the_cohort_is_served_on_the_port_of_the_last_run_while_it_is_free(tmp_path):
-    first = _cohort_port(tmp_path)
-    assert _cohort_port(tmp_path) == first
+    first = cohort_port(tmp_path)
+    assert cohort_port(tmp_path) == first
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", first))
-        other = _cohort_port(tmp_path)
+        other = cohort_port(tmp_path)
     assert other != first
-    assert _cohort_port(tmp_path) == other  # the new port is the one remembered
+    assert cohort_port(tmp_path) == other  # the new port is the one remembered
