@@ -8,13 +8,10 @@ An incremental build recomputes the sources whose readings it rebuilt (those in
 ``int_glucose_enriched``) over their whole history, and keeps the other sources' rows.
 """
 
-import json
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from glucolake.metrics import SUMMARY_KEYS, summarize_windows
-from glucolake.transform.dbt import BUILD_ENV
+from glucolake.transform.dbt import build_setting
 
 # Sources computed at once, and read ahead of the one being collected (memory: a few sources).
 PROCESSES = 2
@@ -37,7 +34,7 @@ Windows = dict[str, dict[str, Any]]
 def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model contract
     """Every source's metrics for each window, as one Arrow table."""
     dbt.config(materialized="external")
-    incremental = _build_scope() is not None
+    incremental = build_setting("scope") is not None  # None: a full build
     # The ids only: the whole table is a cohort's year of readings (2 GB as Arrow).
     rebuilt = dbt.ref("int_glucose_enriched").project("source_id").distinct().arrow().read_all()
     changed = set(rebuilt["source_id"].drop_null().to_pylist())
@@ -78,19 +75,6 @@ def model(dbt: Any, session: Any) -> pa.Table:  # noqa: ANN401 - dbt's model con
     return pa.concat_tables([t.select(SCHEMA.names).cast(SCHEMA) for t in tables]).sort_by(
         [("source_id", "ascending"), ("window", "ascending")]
     )
-
-
-def _build_scope() -> object:
-    """This build's ``scope`` (None: a full build), from the build settings glucolake wrote.
-
-    Read when the model runs, as ``macros/scope.sql`` reads it, never from a config: configs are
-    parsed, and a full build and the refreshes after it share one parse.
-    """
-    path = os.environ.get(BUILD_ENV)
-    if not path:
-        msg = f"no build settings ({BUILD_ENV} is not set): run the lake side through glucolake"
-        raise RuntimeError(msg)
-    return json.loads(Path(path).read_text())["scope"]
 
 
 def _sources(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:

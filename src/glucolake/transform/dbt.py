@@ -50,6 +50,7 @@ __all__ = [
     "BUILD_ENV",
     "DbtError",
     "DbtRun",
+    "build_setting",
     "dbt_environment",
     "lake_target",
     "run_dbt",
@@ -241,6 +242,20 @@ def _build_file(work: Path, build: Mapping[str, Any]) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
+
+
+def build_setting(name: str) -> Any:  # noqa: ANN401 - a JSON value
+    """``scope`` or ``raw_paths`` of the build running now, for a Python model.
+
+    The file ``_build_file`` wrote for this dbt call, read as ``dbt/macros/scope.sql`` reads it
+    for the SQL models: when the model runs, never from a config (configs are parsed, and a full
+    build and the refreshes after it share one parse).
+    """
+    path = os.environ.get(BUILD_ENV)
+    if not path:
+        msg = f"no build settings ({BUILD_ENV} is not set): run the lake side through glucolake"
+        raise RuntimeError(msg)
+    return json.loads(Path(path).read_text())[name]
 
 
 @contextmanager
