@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.ingest_stage import simulator
 from benchmarks.measure import Summary, home_environment, run_measured, summarise
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TARGET_SECONDS = 5.0
 
@@ -77,7 +82,7 @@ def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
                 first.add(cohort, home)
                 again.add(cohort, home)
                 later.add(cohort, home)
-            scheduled = _scheduled_runs(cohort, workdir / "scheduled", runs=runs + 1)
+            scheduled = scheduled_runs(cohort, workdir / "scheduled", later=runs, tick="0s")
     return RunNumbers(
         sources=sources,
         days=days,
@@ -92,20 +97,38 @@ def measure_run(sources: int, days: int, runs: int) -> RunNumbers:
     )
 
 
-def _scheduled_runs(cohort: Path, home: Path, *, runs: int) -> list[float]:
-    """Seconds of each run after the first of ``glucolake run --every 0s --times <runs>``."""
-    schedule = ["--every", "0s", "--times", str(runs)]
-    result = run_measured(
+def scheduled_runs(
+    cohort: Path,
+    home: Path,
+    *,
+    later: int,
+    tick: str,
+    between: Callable[[], None] | None = None,
+) -> list[float]:
+    """Seconds of the ``later`` runs after the first of ``glucolake run --every <tick>``.
+
+    ``between`` is called after every run but the last, before the next tick (the scale stage
+    moves its simulator on there).
+    """
+    schedule = ["--every", tick, "--times", str(later + 1)]
+    process = subprocess.Popen(
         [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort), *schedule],
         env=home_environment(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"glucolake run --every failed:\n{result.stderr[-3000:]}")
-    seconds = [
-        json.loads(line)["seconds"]
-        for line in result.stderr.splitlines()
-        if line.startswith("{") and '"run_finished"' in line
-    ]
+    assert process.stderr is not None  # noqa: S101 - piped above
+    seconds: list[float] = []
+    tail: list[str] = []
+    for line in process.stderr:
+        tail = [*tail[-40:], line]
+        if line.startswith("{") and '"run_finished"' in line:
+            seconds.append(json.loads(line)["seconds"])
+            if between is not None and len(seconds) <= later:
+                between()
+    if process.wait() != 0:
+        raise RuntimeError(f"glucolake run --every failed:\n{''.join(tail)[-3000:]}")
     return seconds[1:]
 
 

@@ -32,6 +32,7 @@ from benchmarks.measure import (
     run_measured,
     summarise,
 )
+from benchmarks.run_stage import scheduled_runs
 from benchmarks.scale_sites import cohort_port, first_sites, refresh_sites
 from glucolake.run import load_workflow
 
@@ -159,31 +160,16 @@ def _scheduled_refreshes(
     simulator moves on 15 minutes (restarted at the same address), so that every run is a
     refresh; the tick leaves it the time to.
     """
-    home = workdir / "home"
-    args = ["--every", f"{tick}s", "--times", str(runs + 1)]
-    seconds: list[float] = []
-    tail: list[str] = []
     with contextlib.ExitStack() as sites:
         cohort = sites.enter_context(refresh_sites(sources, days, workdir, port=port))
-        process = subprocess.Popen(
-            [sys.executable, "-m", "glucolake", "run", "--sources", str(cohort), *args],
-            env=home_environment(home),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert process.stderr is not None  # noqa: S101 - piped above
-        for line in process.stderr:
-            tail = [*tail[-40:], line]
-            if not (line.startswith("{") and '"run_finished"' in line):
-                continue
-            seconds.append(json.loads(line)["seconds"])
+
+        def move_on() -> None:
             sites.close()
-            if len(seconds) <= runs:
-                sites.enter_context(refresh_sites(sources, days, workdir, port=port))
-        if process.wait() != 0:
-            raise RuntimeError(f"glucolake run --every failed:\n{''.join(tail)[-3000:]}")
-    return seconds[1:]
+            sites.enter_context(refresh_sites(sources, days, workdir, port=port))
+
+        return scheduled_runs(
+            cohort, workdir / "home", later=runs, tick=f"{tick}s", between=move_on
+        )
 
 
 def _ingest_once(sources: int, days: int, workdir: Path, home: Path) -> Measurement:
